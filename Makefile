@@ -1,0 +1,88 @@
+# 智慧杨 — two commands: `make run` (set up and start everything) and `make test`.
+# Everything installs from the package registries into the project folder.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+APP_PY := .venv/bin/python
+RASA_PY := .venv-rasa/bin/python
+RASA := .venv-rasa/bin/rasa
+PY310 ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.10.*/bin/python3.10) $(shell command -v python3.10 2>/dev/null))
+BOOTSTRAP_PY ?= python3
+
+DEMO_STATIONS := registry/demo_divisions.csv
+SHARED_STATIONS := ../shared/data/jiulongpo_divisions.csv
+STATIONS_FILE ?= $(if $(wildcard $(SHARED_STATIONS)),$(SHARED_STATIONS),$(DEMO_STATIONS))
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+MODEL := models/zhihuiyang.tar.gz
+
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help setup run test test-app test-bot lint format model db lock bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(UV):
+	$(BOOTSTRAP_PY) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+.venv-rasa/.synced: bot/requirements.lock | $(UV)
+	@test -n "$(PY310)" || { echo "Python 3.10 is needed for Rasa 3.6 (pyenv or python3.10 on PATH)"; exit 1; }
+	$(UV) venv --quiet --allow-existing --python $(PY310) .venv-rasa
+	$(UV) pip sync --quiet --python $(RASA_PY) bot/requirements.lock
+	@touch $@
+
+setup: .venv/.synced .venv-rasa/.synced ## create both environments
+
+model: .venv-rasa/.synced ## train the Rasa model if data/, config.yml or the domain changed
+	$(RASA_PY) bot/train_model.py
+
+db: .venv/.synced ## migrate the database and load the station registry
+	.venv/bin/laoyang db upgrade
+	.venv/bin/laoyang stations import $(STATIONS_FILE)
+
+run: setup model db ## set up and start the whole system (Ctrl-C stops it)
+	.venv/bin/laoyang run
+
+test: setup model test-bot test-app ## set up and pass every test
+
+test-bot: .venv-rasa/.synced
+	$(RASA) data validate --domain bot/domain.yml --data data --config config.yml --fail-on-warnings
+	$(RASA) test core --model $(MODEL) --stories tests/bot --fail-on-prediction-errors --out var/results/core
+	$(RASA_PY) -m pytest -q tests/bot -p no:cacheprovider
+
+test-app: .venv/.synced
+	$(APP_PY) -m pytest -q tests --ignore=tests/bot
+	@if $(APP_PY) -c "import psycopg,sys; psycopg.connect('$(subst +psycopg,,$(PG_TEST_URL))', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== again on PostgreSQL =="; \
+		TEST_DATABASE_URL=$(PG_TEST_URL) $(APP_PY) -m pytest -q tests --ignore=tests/bot; \
+	else echo "PostgreSQL not reachable at $(PG_TEST_URL): PostgreSQL run skipped"; fi
+
+lint: .venv/.synced ## ruff and mypy
+	$(APP_PY) -m ruff check .
+	$(APP_PY) -m ruff format --check .
+	$(APP_PY) -m mypy
+
+format: .venv/.synced ## apply ruff's formatting and fixes
+	$(APP_PY) -m ruff format .
+	$(APP_PY) -m ruff check --fix .
+
+bench: setup model ## measure round-trip, parse and dispatch figures
+	$(APP_PY) bench/run_all.py
+
+lock: $(UV) ## refresh both lock files from pyproject.toml and bot/requirements.in
+	$(UV) lock
+	$(UV) pip compile --quiet bot/requirements.in --python-version 3.10 \
+		--python-platform x86_64-unknown-linux-gnu -o bot/requirements.lock
+
+clean: ## remove environments, models and local data
+	rm -rf .venv .venv-rasa $(TOOLS) models var .mypy_cache .ruff_cache .pytest_cache

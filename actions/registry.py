@@ -1,0 +1,29 @@
+"""Every custom action, built with its collaborators."""
+
+from actions.assistance import Fallback, Handoff, RateTicket, TicketStatus
+from actions.context import ActionContext
+from actions.framework import Action, ActionExecutor
+from actions.report_form import ValidateReportForm
+from actions.report_lifecycle import CancelReport, EmergencyAdvice, StartReport, SubmitReport
+from actions.report_prompts import AskConfirm, AskPhone, AskPlace, AskProblem
+from api.stations.gazetteer import registry_gazetteer
+
+
+def build_executor(context: ActionContext) -> ActionExecutor:
+    """The executor the action server runs."""
+    actions: list[Action] = [
+        StartReport(context, registry_gazetteer),
+        EmergencyAdvice(context, registry_gazetteer),
+        ValidateReportForm(context, registry_gazetteer),
+        AskProblem(),
+        AskPlace(context, registry_gazetteer),
+        AskPhone(),
+        AskConfirm(),
+        SubmitReport(context, registry_gazetteer),
+        CancelReport(),
+        TicketStatus(context),
+        Handoff(context),
+        RateTicket(context),
+        Fallback(),
+    ]
+    return ActionExecutor(actions)

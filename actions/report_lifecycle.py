@@ -1,0 +1,169 @@
+"""Opening, filing and cancelling a report; the emergency advice that may open one."""
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from actions.context import ActionContext
+from actions.framework import Dispatcher, Event, Tracker, active_loop, slot_set
+from actions.report_slots import (
+    EMERGENCY,
+    EMERGENCY_KIND,
+    LOCATION_LAT,
+    LOCATION_LON,
+    PHONE,
+    PHONE_DECLINED,
+    PLACE,
+    PLACE_CODE,
+    PROBLEM,
+    SERVICE_CODE,
+    TICKET_NUMBER,
+    first_message_events,
+    read_facts,
+    reset_events,
+)
+from api.catalogue import SERVICE_NAMES, emergency_for_intent, service_code_for_intent
+from api.stations.gazetteer import Gazetteer
+from api.stations.models import StationLevel
+from api.tickets.contact import mask_phones_in
+from api.tickets.deadlines import describe_contact_deadline
+from api.tickets.schemas import NewReport
+from api.tickets.service import FiledTicket, file_report
+
+logger = logging.getLogger(__name__)
+GazetteerOf = Callable[[Session], Gazetteer]
+
+
+class StartReport:
+    """A report intent opens the form: keep what the first message already says."""
+
+    name = "action_start_report"
+
+    def __init__(self, context: ActionContext, gazetteer_of: GazetteerOf) -> None:
+        self._context = context
+        self._gazetteer_of = gazetteer_of
+
+    def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
+        with self._context.session_factory() as session:
+            facts = read_facts(tracker, self._gazetteer_of(session))
+        code = service_code_for_intent(tracker.intent)
+        events = reset_events()
+        if code is not None:
+            events += [slot_set(PROBLEM, facts.text), slot_set(SERVICE_CODE, code)]
+        return events + first_message_events(facts)
+
+
+class EmergencyAdvice:
+    """Tell the resident whom to call first; the form then files an urgent ticket."""
+
+    name = "action_emergency_advice"
+
+    def __init__(self, context: ActionContext, gazetteer_of: GazetteerOf) -> None:
+        self._context = context
+        self._gazetteer_of = gazetteer_of
+
+    def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
+        kind = emergency_for_intent(tracker.intent)
+        if kind is None:
+            return []
+        dispatcher.utter(
+            f"🚨 这是紧急情况（{kind.label}）！{kind.advice}\n"
+            "我同时为您登记紧急工单，马上通知附近的老杨工作站。"
+        )
+        with self._context.session_factory() as session:
+            facts = read_facts(tracker, self._gazetteer_of(session))
+        in_report = tracker.active_loop_name is not None
+        problem = tracker.get_slot(PROBLEM) if in_report else None
+        events = [] if in_report else reset_events()
+        events += [
+            slot_set(EMERGENCY, True),
+            slot_set(EMERGENCY_KIND, kind.kind),
+            slot_set(PROBLEM, f"{problem}；{facts.text}" if problem else facts.text),
+        ]
+        if not (in_report and tracker.get_slot(SERVICE_CODE)):
+            events.append(slot_set(SERVICE_CODE, kind.service_code))
+        known = {name: tracker.get_slot(name) for name in (PLACE, PHONE)} if in_report else {}
+        return events + [
+            event for event in first_message_events(facts) if not known.get(event["name"])
+        ]
+
+
+class SubmitReport:
+    """File the ticket (once, even if Rasa retries) and tell the resident where it went."""
+
+    name = "action_submit_report"
+
+    def __init__(self, context: ActionContext, gazetteer_of: GazetteerOf) -> None:
+        self._context = context
+        self._gazetteer_of = gazetteer_of
+
+    def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
+        with self._context.session_factory() as session:
+            report = self._report(tracker, self._gazetteer_of(session))
+            filed = file_report(
+                session,
+                report,
+                tz=self._context.tz,
+                default_district_code=self._context.settings.default_district_code,
+                now=self._context.now(),
+            )
+            logger.info(
+                "filed %s for %s: %s",
+                filed.ticket.number,
+                tracker.sender_id,
+                mask_phones_in(report.description[:80]),
+            )
+        self._announce(dispatcher, filed)
+        return [*reset_events(), slot_set(TICKET_NUMBER, filed.ticket.number)]
+
+    @staticmethod
+    def _report(tracker: Tracker, gazetteer: Gazetteer) -> NewReport:
+        code = tracker.get_slot(PLACE_CODE)
+        place = gazetteer.place(str(code)) if code else None
+        is_town = place is not None and place.level == StationLevel.TOWN
+        phone = tracker.get_slot(PHONE)
+        lat, lon = tracker.get_slot(LOCATION_LAT), tracker.get_slot(LOCATION_LON)
+        return NewReport(
+            service_code=tracker.get_slot(SERVICE_CODE) or "other",
+            description=str(tracker.get_slot(PROBLEM) or tracker.text or "（未描述）"),
+            emergency=bool(tracker.get_slot(EMERGENCY)),
+            emergency_kind=tracker.get_slot(EMERGENCY_KIND),
+            location_text=tracker.get_slot(PLACE),
+            community_code=place.code if place is not None and not is_town else None,
+            town_code=place.code if is_town and place is not None else None,
+            lat=float(lat) if lat is not None else None,
+            lon=float(lon) if lon is not None else None,
+            contact_phone=None if phone in (None, PHONE_DECLINED) else str(phone),
+            sender_id=tracker.sender_id,
+            idempotency_key=f"{tracker.sender_id}:{tracker.message_id or tracker.text}",
+        )
+
+    def _announce(self, dispatcher: Dispatcher, filed: FiledTicket) -> None:
+        ticket, station = filed.ticket, filed.station
+        local_due = ticket.contact_due_at.astimezone(self._context.tz)
+        contact_by = describe_contact_deadline(ticket.service_code, ticket.emergency, local_due)
+        head = "🚨 紧急工单已登记" if ticket.emergency else "✅ 已为您登记"
+        dispatcher.utter(
+            f"{head}，工单号 {ticket.number}。\n"
+            f"已转给{station.display_name}，工作人员会在{contact_by}联系您。\n"
+            "想查进度，随时把工单号发给我。",
+            custom={
+                "type": "ticket",
+                "number": ticket.number,
+                "category": SERVICE_NAMES[ticket.service_code],
+                "station": station.display_name,
+                "contact_by": contact_by,
+                "emergency": ticket.emergency,
+            },
+        )
+
+
+class CancelReport:
+    """The resident changed their mind: nothing is filed."""
+
+    name = "action_cancel_report"
+
+    def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
+        dispatcher.utter("好的，这次就先不登记了。有需要随时找我。")
+        return [active_loop(None), *reset_events()]

@@ -1,0 +1,75 @@
+"""`laoyang`: the command line for operators and for `make`.
+
+laoyang db upgrade                 apply migrations to DATABASE_URL
+laoyang stations import FILE       load a division list (idempotent)
+laoyang run                        start Rasa and the app, stop both on Ctrl-C
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from api.database import make_engine, make_session_factory, transaction
+from api.schema import upgrade_database
+from api.settings import get_settings
+from api.stations.registry import import_divisions, read_division_file
+
+
+def _db_upgrade(_: argparse.Namespace) -> int:
+    upgrade_database(get_settings().database_url)
+    print("数据库已是最新结构。")
+    return 0
+
+
+def _stations_import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"找不到文件：{path}", file=sys.stderr)
+        return 2
+    try:
+        rows = read_division_file(path)
+    except ValueError as exc:
+        print(f"文件格式有误：{exc}", file=sys.stderr)
+        return 2
+    engine = make_engine(get_settings().database_url)
+    with transaction(make_session_factory(engine)) as session:
+        summary = import_divisions(session, rows)
+    engine.dispose()
+    print(
+        f"站点导入完成：新增 {summary.created}，更新 {summary.updated}，未变 {summary.unchanged}"
+        f"（{path.name}）"
+    )
+    return 0
+
+
+def _run(_: argparse.Namespace) -> int:
+    from api.launcher import run_forever
+
+    return run_forever(get_settings())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The CLI's argument parser."""
+    parser = argparse.ArgumentParser(prog="laoyang", description="智慧杨 operations")
+    commands = parser.add_subparsers(dest="command", required=True)
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
+    db.add_parser("upgrade", help="apply migrations").set_defaults(func=_db_upgrade)
+    stations = commands.add_parser("stations", help="station registry").add_subparsers(
+        dest="stations", required=True
+    )
+    importer = stations.add_parser("import", help="load a division list CSV")
+    importer.add_argument("file")
+    importer.set_defaults(func=_stations_import)
+    commands.add_parser("run", help="start Rasa and the app").set_defaults(func=_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `laoyang` command."""
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""Residents' chat and the NLU parse endpoint, both proxied to Rasa."""
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
+
+from api.catalogue import emergency_for_intent, service_code_for_intent
+from api.conversations.rasa_client import RasaUnavailableError
+from api.conversations.schemas import (
+    BotMessage,
+    ChatRequest,
+    IntentResult,
+    ParseRequest,
+    ParseResult,
+)
+from api.dependencies import RasaDep, SessionDep
+from api.stations.gazetteer import registry_gazetteer
+
+router = APIRouter(prefix="/api", tags=["conversation"])
+
+BOT_UNAVAILABLE = "智慧杨暂时联系不上，请稍后再试。"
+
+
+@router.post("/chat", response_model=list[BotMessage], response_model_exclude_none=True)
+async def chat(request: ChatRequest, rasa: RasaDep) -> list[BotMessage]:
+    """Send a resident's message to the bot and return its replies."""
+    metadata = request.metadata.model_dump(exclude_none=True)
+    try:
+        replies = await rasa.send_message(request.sender, request.message, metadata)
+    except RasaUnavailableError as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, BOT_UNAVAILABLE) from exc
+    return [BotMessage.model_validate(_rest_message(reply)) for reply in replies]
+
+
+def _rest_message(reply: dict[str, Any]) -> dict[str, Any]:
+    return {key: reply[key] for key in ("text", "buttons", "custom") if reply.get(key)}
+
+
+@router.post("/nlu/parse", response_model=ParseResult)
+async def parse(request: ParseRequest, rasa: RasaDep, session: SessionDep) -> ParseResult:
+    """What the bot understands of a text: intent, service_code, emergency, entities."""
+    try:
+        result = await rasa.parse(request.text)
+    except RasaUnavailableError as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, BOT_UNAVAILABLE) from exc
+    intent = result.get("intent") or {}
+    name = intent.get("name")
+    emergency = emergency_for_intent(name)
+    code = emergency.service_code if emergency else service_code_for_intent(name)
+    entities = [_public_entity(e) for e in result.get("entities") or []]
+    resolution = registry_gazetteer(session).resolve(request.text)
+    for place in (resolution.place,) if resolution.place else resolution.candidates:
+        entities.append({"entity": "place", "value": place.label, "code": place.code})
+    return ParseResult(
+        service_code=code,
+        emergency=emergency is not None,
+        emergency_kind=emergency.kind if emergency else None,
+        intent=IntentResult(name=name, confidence=float(intent.get("confidence") or 0.0)),
+        entities=entities,
+    )
+
+
+def _public_entity(entity: dict[str, Any]) -> dict[str, Any]:
+    keys = ("entity", "value", "start", "end", "extractor")
+    return {key: entity[key] for key in keys if key in entity}

@@ -1,0 +1,29 @@
+"""Great-circle geometry; dispatch never compares planar degrees."""
+
+import math
+
+EARTH_RADIUS_KM = 6371.0088
+KM_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_KM / 180
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance between two WGS84 points, in kilometres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlmb = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_box(
+    lat: float, lon: float, radius_km: float
+) -> tuple[float, float, float, float] | None:
+    """A lat/lon box that contains every point within radius_km, or None if it wraps."""
+    dlat = radius_km / KM_PER_DEGREE_LAT
+    cos_lat = math.cos(math.radians(lat))
+    if lat + dlat >= 90 or lat - dlat <= -90 or cos_lat < 1e-6:
+        return None
+    dlon = radius_km / (KM_PER_DEGREE_LAT * cos_lat)
+    if lon - dlon < -180 or lon + dlon > 180:
+        return None
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon

@@ -1,0 +1,184 @@
+"""Starting and stopping the whole system: the Rasa server and the app.
+
+`make run` ends here (through `laoyang run`), and the end-to-end tests use the
+same functions, so what is tested is what residents get.
+"""
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from api.database import is_sqlite
+from api.settings import PROJECT_ROOT, Settings
+
+RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+MODEL_PATH = PROJECT_ROOT / "models" / "zhihuiyang.tar.gz"
+VAR_DIR = PROJECT_ROOT / "var"
+STARTUP_TIMEOUT_SECONDS = 300.0
+STOP_TIMEOUT_SECONDS = 15.0
+
+
+@dataclass
+class Stack:
+    """The running processes and where their logs go."""
+
+    settings: Settings
+    processes: list[subprocess.Popen[bytes]]
+    logs: list[Path]
+
+    @property
+    def app_url(self) -> str:
+        """The app's base URL (the chat page is at its root)."""
+        return f"http://{self.settings.app_host}:{self.settings.app_port}"
+
+
+def tracker_store_url(settings: Settings, var_dir: Path) -> str:
+    """Rasa's conversation store: beside the app's database, in Rasa's own driver."""
+    if is_sqlite(settings.database_url):
+        return f"sqlite:///{var_dir / 'tracker.db'}"
+    return settings.database_url.replace("+psycopg", "").replace("+psycopg2", "")
+
+
+def app_environment(settings: Settings) -> dict[str, str]:
+    """The environment the app process reads its settings from."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=settings.database_url,
+        APP_HOST=settings.app_host,
+        APP_PORT=str(settings.app_port),
+        RASA_HOST=settings.rasa_host,
+        RASA_PORT=str(settings.rasa_port),
+        RASA_TOKEN=settings.rasa_token,
+        ACTION_SERVER_URL=settings.effective_action_server_url,
+        DEFAULT_DISTRICT_CODE=settings.default_district_code,
+    )
+    return env
+
+
+def rasa_command(settings: Settings, model: Path) -> list[str]:
+    """`rasa run` on loopback, HTTP API on, protected by the token."""
+    return [
+        str(RASA_BIN), "run",
+        "--model", str(model),
+        "--endpoints", str(PROJECT_ROOT / "bot" / "endpoints.yml"),
+        "--credentials", str(PROJECT_ROOT / "bot" / "credentials.yml"),
+        "--interface", settings.rasa_host,
+        "--port", str(settings.rasa_port),
+        "--enable-api", "--auth-token", settings.rasa_token,
+    ]  # fmt: skip
+
+
+def _spawn(
+    command: Sequence[str], env: dict[str, str], log: Path | None
+) -> subprocess.Popen[bytes]:
+    output = log.open("ab") if log else None
+    return subprocess.Popen(
+        list(command),
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT if output else None,
+        start_new_session=True,
+    )
+
+
+def start_stack(
+    settings: Settings,
+    *,
+    var_dir: Path = VAR_DIR,
+    model: Path = MODEL_PATH,
+    app_log: Path | None = None,
+) -> Stack:
+    """Start Rasa and the app (which serves the action server) and wait until healthy."""
+    if not settings.rasa_token:
+        settings = settings.model_copy(update={"rasa_token": secrets.token_urlsafe(24)})
+    if not model.is_file():
+        raise FileNotFoundError(f"no trained model at {model}; run `make model` first")
+    (var_dir / "log").mkdir(parents=True, exist_ok=True)
+    env = app_environment(settings)
+    rasa_env = dict(
+        env,
+        ACTION_ENDPOINT_URL=f"{settings.effective_action_server_url}/webhook",
+        TRACKER_URL=tracker_store_url(settings, var_dir),
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        TF_CPP_MIN_LOG_LEVEL="2",
+    )
+    rasa_log = var_dir / "log" / "rasa.log"
+    app_command = [
+        sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
+        "--host", settings.app_host, "--port", str(settings.app_port), "--no-access-log",
+    ]  # fmt: skip
+    stack = Stack(settings, [], [rasa_log] + ([app_log] if app_log else []))
+    stack.processes.append(_spawn(rasa_command(settings, model), rasa_env, rasa_log))
+    stack.processes.append(_spawn(app_command, env, app_log))
+    try:
+        wait_until_healthy(stack)
+    except BaseException:
+        stop_stack(stack)
+        raise
+    return stack
+
+
+def wait_until_healthy(stack: Stack, timeout: float = STARTUP_TIMEOUT_SECONDS) -> None:
+    """Poll the app's /health until every part answers; fail fast if a process dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for process in stack.processes:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"{process.args!r} exited with {process.returncode}; see {stack.logs}"
+                )
+        try:
+            if httpx.get(f"{stack.app_url}/health", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise TimeoutError(f"the system was not healthy within {timeout:.0f}s; see {stack.logs}")
+
+
+def stop_stack(stack: Stack) -> None:
+    """Stop every process of the stack, politely first."""
+    for process in stack.processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+    for process in stack.processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def run_forever(settings: Settings) -> int:
+    """Start everything, print the chat address, and stop it all on Ctrl-C."""
+    print("正在启动 Rasa 和应用（首次加载模型约需半分钟）……", flush=True)
+    stack = start_stack(settings)
+    print(
+        f"智慧杨已启动：{stack.app_url}/  （Rasa 日志：{stack.logs[0]}；按 Ctrl-C 停止）",
+        flush=True,
+    )
+
+    def _stop(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        while all(process.poll() is None for process in stack.processes):
+            time.sleep(1)
+        print("有进程意外退出，正在停止全部服务。", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\n正在停止……", flush=True)
+        return 0
+    finally:
+        stop_stack(stack)

@@ -1,0 +1,24 @@
+"""Logging that never writes a resident's phone number in full."""
+
+import logging
+
+from api.tickets.contact import mask_phones_in
+
+
+class PhoneMaskingFilter(logging.Filter):
+    """Masks mobile numbers in every record's final message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_phones_in(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Install the masking filter on the root handlers (idempotent)."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, PhoneMaskingFilter) for f in handler.filters):
+            handler.addFilter(PhoneMaskingFilter())

@@ -1,0 +1,95 @@
+"""Tickets, their append-only event log, and the daily number counter."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from api.database import Base, UTCDateTime
+
+
+class TicketStatus(StrEnum):
+    """Where a ticket is in its life; staff transitions come with the staff API."""
+
+    DISPATCHED = "dispatched"
+    SIGNED = "signed"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+STATUS_NAMES: dict[str, str] = {
+    TicketStatus.DISPATCHED: "已派单，等待工作站签收",
+    TicketStatus.SIGNED: "工作站已签收",
+    TicketStatus.IN_PROGRESS: "正在办理",
+    TicketStatus.RESOLVED: "已办结",
+    TicketStatus.CLOSED: "已评价归档",
+    TicketStatus.REOPENED: "重新办理中",
+}
+
+
+class EventKind(StrEnum):
+    """Kinds of entries in a ticket's event log."""
+
+    CREATED = "created"
+    DISPATCHED = "dispatched"
+    RATED = "rated"
+
+
+class Ticket(Base):
+    """One resident's report, with where it went and when contact is due."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    service_code: Mapped[str] = mapped_column(String(32), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    emergency: Mapped[bool] = mapped_column(Boolean, default=False)
+    emergency_kind: Mapped[str | None] = mapped_column(String(32))
+    location_text: Mapped[str | None] = mapped_column(Text)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"), index=True)
+    dispatch_reason: Mapped[str] = mapped_column(String(16))
+    dispatch_note: Mapped[str] = mapped_column(Text)
+    dispatch_distance_km: Mapped[float | None] = mapped_column(Float)
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    sender_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    contact_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    events: Mapped[list["TicketEvent"]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.id", lazy="selectin"
+    )
+
+
+class TicketEvent(Base):
+    """An append-only record of something that happened to a ticket."""
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str | None] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class TicketCounter(Base):
+    """The last ticket number handed out on a given day (LY-YYYYMMDD-NNNN)."""
+
+    __tablename__ = "ticket_counters"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,31 @@
+"""Ticket numbers: LY-YYYYMMDD-NNNN, unique even when many residents file at once."""
+
+import re
+from datetime import datetime
+
+from sqlalchemy import Insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from api.tickets.models import TicketCounter
+
+TICKET_NUMBER = re.compile(r"\bLY-?(\d{8})-?(\d{4,})\b", re.IGNORECASE)
+
+
+def next_ticket_number(session: Session, local_now: datetime) -> str:
+    """Take the next number for the day, atomically, inside the caller's transaction."""
+    day = local_now.strftime("%Y%m%d")
+    dialect = session.get_bind().dialect.name
+    insert_fn = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement: Insert = insert_fn(TicketCounter).values(day=day, last=1)
+    statement = statement.on_conflict_do_update(  # type: ignore[attr-defined]
+        index_elements=[TicketCounter.day], set_={"last": TicketCounter.last + 1}
+    ).returning(TicketCounter.last)
+    value = session.execute(statement).scalar_one()
+    return f"LY-{day}-{value:04d}"
+
+
+def find_ticket_number(text: str) -> str | None:
+    """The first ticket number written in a text, in canonical form."""
+    match = TICKET_NUMBER.search(text.upper().replace(" ", ""))
+    return f"LY-{match.group(1)}-{match.group(2)}" if match else None

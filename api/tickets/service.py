@@ -1,0 +1,213 @@
+"""Filing and reading tickets: the only place tickets are created.
+
+Creating a ticket and dispatching it commit in one transaction, and a report
+carrying an idempotency key that was seen before returns the ticket it made,
+so a retried call never files twice.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.catalogue import SERVICE_NAMES
+from api.dispatch.service import DispatchDecision, DispatchRequest, choose_station
+from api.stations.models import Station
+from api.tickets.contact import mask_phone
+from api.tickets.deadlines import contact_deadline
+from api.tickets.models import STATUS_NAMES, EventKind, Ticket, TicketEvent, TicketStatus
+from api.tickets.numbers import next_ticket_number
+from api.tickets.schemas import NewReport, TicketStatusView, TimelineEntry
+
+RESIDENT_ACTOR = "resident"
+SYSTEM_ACTOR = "system"
+
+
+@dataclass(frozen=True)
+class FiledTicket:
+    """A ticket and the station it went to."""
+
+    ticket: Ticket
+    station: Station
+    created: bool
+
+
+class TicketNotFoundError(LookupError):
+    """No ticket with that number (or not one the caller may see)."""
+
+
+def file_report(
+    session: Session,
+    report: NewReport,
+    *,
+    tz: ZoneInfo,
+    default_district_code: str,
+    now: datetime | None = None,
+) -> FiledTicket:
+    """Create the ticket, dispatch it and log both, all in one commit."""
+    existing = _by_idempotency_key(session, report.idempotency_key)
+    if existing is not None:
+        return FiledTicket(existing, _station_of(session, existing), created=False)
+    created_at = (now or datetime.now(tz)).astimezone(tz)
+    decision = choose_station(
+        session,
+        DispatchRequest(
+            service_code=report.service_code,
+            community_code=report.community_code,
+            town_code=report.town_code,
+            lat=report.lat,
+            lon=report.lon,
+        ),
+        default_district_code,
+    )
+    ticket = _new_ticket(session, report, decision, created_at)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = _by_idempotency_key(session, report.idempotency_key)
+        if existing is None:
+            raise
+        return FiledTicket(existing, _station_of(session, existing), created=False)
+    return FiledTicket(ticket, decision.station, created=True)
+
+
+def _new_ticket(
+    session: Session, report: NewReport, decision: DispatchDecision, created_at: datetime
+) -> Ticket:
+    ticket = Ticket(
+        number=next_ticket_number(session, created_at),
+        service_code=report.service_code,
+        description=report.description,
+        emergency=report.emergency,
+        emergency_kind=report.emergency_kind,
+        location_text=report.location_text,
+        lat=report.lat,
+        lon=report.lon,
+        station_code=decision.station.code,
+        dispatch_reason=decision.reason.value,
+        dispatch_note=decision.explanation,
+        dispatch_distance_km=decision.distance_km,
+        contact_phone=report.contact_phone,
+        sender_id=report.sender_id,
+        idempotency_key=report.idempotency_key,
+        status=TicketStatus.DISPATCHED,
+        created_at=created_at,
+        contact_due_at=contact_deadline(created_at, report.service_code, report.emergency),
+    )
+    session.add(ticket)
+    session.flush()
+    session.add_all(
+        [
+            TicketEvent(
+                ticket_id=ticket.id,
+                kind=EventKind.CREATED,
+                status=None,
+                actor=RESIDENT_ACTOR,
+                note="紧急工单" if report.emergency else None,
+                data={"service_code": report.service_code, "emergency": report.emergency},
+                created_at=created_at,
+            ),
+            TicketEvent(
+                ticket_id=ticket.id,
+                kind=EventKind.DISPATCHED,
+                status=TicketStatus.DISPATCHED,
+                actor=SYSTEM_ACTOR,
+                note=decision.explanation,
+                data={
+                    "station_code": decision.station.code,
+                    "reason": decision.reason.value,
+                    "distance_km": decision.distance_km,
+                },
+                created_at=created_at,
+            ),
+        ]
+    )
+    session.flush()
+    return ticket
+
+
+def _by_idempotency_key(session: Session, key: str | None) -> Ticket | None:
+    if not key:
+        return None
+    return session.scalars(select(Ticket).where(Ticket.idempotency_key == key)).first()
+
+
+def _station_of(session: Session, ticket: Ticket) -> Station:
+    station = session.get(Station, ticket.station_code)
+    if station is None:  # the foreign key makes this unreachable
+        raise LookupError(f"station {ticket.station_code} missing")
+    return station
+
+
+def get_ticket(session: Session, number: str) -> Ticket:
+    """A ticket by its number, or TicketNotFoundError."""
+    ticket = session.scalars(select(Ticket).where(Ticket.number == number.upper())).first()
+    if ticket is None:
+        raise TicketNotFoundError(number)
+    return ticket
+
+
+def tickets_of_sender(session: Session, sender_id: str, limit: int = 5) -> list[Ticket]:
+    """A resident's latest tickets, newest first."""
+    return list(
+        session.scalars(
+            select(Ticket)
+            .where(Ticket.sender_id == sender_id)
+            .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def record_rating(
+    session: Session, ticket: Ticket, stars: int, comment: str | None, now: datetime
+) -> None:
+    """Store a resident's 1–5 star rating as an event on the ticket."""
+    if not 1 <= stars <= 5:
+        raise ValueError("stars must be between 1 and 5")
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            kind=EventKind.RATED,
+            status=None,
+            actor=RESIDENT_ACTOR,
+            note=comment,
+            data={"stars": stars},
+            created_at=now,
+        )
+    )
+    session.commit()
+
+
+def status_view(session: Session, ticket: Ticket, viewer_sender_id: str | None) -> TicketStatusView:
+    """The status of a ticket; its text and masked phone only for the resident who filed it."""
+    station = _station_of(session, ticket)
+    is_filer = bool(viewer_sender_id) and viewer_sender_id == ticket.sender_id
+    return TicketStatusView(
+        number=ticket.number,
+        service_code=ticket.service_code,
+        service_name=SERVICE_NAMES[ticket.service_code],
+        emergency=ticket.emergency,
+        status=ticket.status,
+        status_name=STATUS_NAMES.get(ticket.status, ticket.status),
+        station_code=station.code,
+        station_name=station.display_name,
+        created_at=ticket.created_at,
+        contact_due_at=ticket.contact_due_at,
+        timeline=[
+            TimelineEntry(kind=e.kind, status=e.status, note=_public_note(e), at=e.created_at)
+            for e in ticket.events
+        ],
+        description=ticket.description if is_filer else None,
+        location_text=ticket.location_text if is_filer else None,
+        contact_phone_masked=mask_phone(ticket.contact_phone) if is_filer else None,
+    )
+
+
+def _public_note(event: TicketEvent) -> str | None:
+    """Only system notes are public; residents' comments stay private."""
+    return event.note if event.actor == SYSTEM_ACTOR else None
