@@ -1,0 +1,84 @@
+"""Shared fixtures: a real database (SQLite by default, PostgreSQL via TEST_DATABASE_URL).
+
+On PostgreSQL every test session works in its own schema, created here and
+dropped afterwards, so runs never see each other's rows.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.database import make_engine, make_session_factory, transaction
+from api.schema import upgrade_database
+from api.settings import PROJECT_ROOT
+from api.stations.registry import import_divisions, read_division_file
+
+SHARED_REGISTRY = PROJECT_ROOT.parent / "shared" / "data" / "jiulongpo_divisions.csv"
+DEMO_REGISTRY = PROJECT_ROOT / "registry" / "demo_divisions.csv"
+
+
+def registry_file() -> Path:
+    """The full district list when it is beside the project, else our demo extract."""
+    return SHARED_REGISTRY if SHARED_REGISTRY.is_file() else DEMO_REGISTRY
+
+
+def _postgres_schema_url(base_url: str, schema: str) -> str:
+    separator = "&" if "?" in base_url else "?"
+    return f"{base_url}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated, empty database for this test session."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        upgrade_database(url)
+        yield url
+        return
+    schema = f"zhy_test_{uuid.uuid4().hex[:10]}"
+    plain = base.replace("+psycopg", "")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    url = _postgres_schema_url(base, schema)
+    try:
+        upgrade_database(url)
+        yield url
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture(scope="session")
+def registry(session_factory: sessionmaker[Session]) -> Path:
+    """The station registry, loaded once per session."""
+    path = registry_file()
+    with transaction(session_factory) as session:
+        import_divisions(session, read_division_file(path))
+    return path
+
+
+@pytest.fixture
+def session(session_factory: sessionmaker[Session], registry: Path) -> Iterator[Session]:
+    """A session on the loaded registry; tickets made by the test are left in place."""
+    with session_factory() as session:
+        yield session
+

@@ -1,0 +1,38 @@
+"""The system's own surfaces: health, NLU parse, the action server as Rasa sees it."""
+
+import httpx
+
+
+def test_health_reports_every_part(client: httpx.Client) -> None:
+    body = client.get("/health").json()
+    assert body == {
+        "status": "ok",
+        "checks": {"database": "ok", "rasa": "ok", "action_server": "ok"},
+    }
+
+
+def test_parse_names_the_service_code(client: httpx.Client) -> None:
+    body = client.post("/api/nlu/parse", json={"text": "楼上漏水到我家天花板了"}).json()
+    assert body["service_code"] == "water_leak"
+    assert body["emergency"] is False
+    assert body["intent"]["confidence"] > 0.5
+
+
+def test_parse_flags_an_emergency_and_finds_phone_and_place(client: httpx.Client) -> None:
+    body = client.post(
+        "/api/nlu/parse", json={"text": "天宝路社区有人晕倒了，快来人，电话13812345678"}
+    ).json()
+    assert body["emergency"] is True
+    kinds = {e["entity"]: e["value"] for e in body["entities"]}
+    assert kinds.get("phone") == "13812345678"
+    assert "天宝路社区" in kinds.get("place", "")
+
+
+def test_greeting_is_not_a_report(client: httpx.Client) -> None:
+    body = client.post("/api/nlu/parse", json={"text": "你好呀"}).json()
+    assert body["service_code"] is None and body["emergency"] is False
+
+
+def test_rasa_api_requires_the_token(live) -> None:
+    response = httpx.get(f"{live.settings.rasa_url}/status")
+    assert response.status_code == 401
