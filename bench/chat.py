@@ -1,0 +1,50 @@
+"""Chat round trips and NLU parse latency against a running system.
+
+Each simulated resident files one water-leak report in four turns; N residents
+run at once. Prints per-turn p50/p95 and turns per second.
+"""
+
+import asyncio
+import time
+import uuid
+
+import httpx
+
+from bench.stats import summary_ms
+
+TURNS = ("我家天花板漏水了", "杨家坪街道天宝路社区", "13812345678", "/affirm")
+PARSE_TEXTS = ("楼上漏水到我家了", "停电了好几个小时", "邻居天天吵", "路灯坏了", "你好")
+
+
+async def _resident(http: httpx.AsyncClient, latencies: list[float]) -> None:
+    sender = f"bench-{uuid.uuid4().hex[:12]}"
+    for text in TURNS:
+        started = time.perf_counter()
+        response = await http.post("/api/chat", json={"sender": sender, "message": text})
+        response.raise_for_status()
+        latencies.append(time.perf_counter() - started)
+
+
+async def chat_benchmark(app_url: str, residents: int, rounds: int) -> None:
+    """Run `rounds` waves of `residents` concurrent conversations."""
+    latencies: list[float] = []
+    async with httpx.AsyncClient(base_url=app_url, timeout=120) as http:
+        await _resident(http, [])  # warm-up
+        started = time.perf_counter()
+        for _ in range(rounds):
+            await asyncio.gather(*(_resident(http, latencies) for _ in range(residents)))
+        elapsed = time.perf_counter() - started
+    print(f"chat round trip, {residents} concurrent residents: {summary_ms(latencies)}")
+    print(f"chat throughput: {len(latencies) / elapsed:.1f} turns/s")
+
+
+def parse_benchmark(app_url: str, calls: int) -> None:
+    """Sequential /api/nlu/parse calls."""
+    latencies: list[float] = []
+    with httpx.Client(base_url=app_url, timeout=60) as http:
+        http.post("/api/nlu/parse", json={"text": "预热"})
+        for i in range(calls):
+            started = time.perf_counter()
+            http.post("/api/nlu/parse", json={"text": PARSE_TEXTS[i % len(PARSE_TEXTS)]})
+            latencies.append(time.perf_counter() - started)
+    print(f"/api/nlu/parse: {summary_ms(latencies)}")
