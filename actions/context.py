@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.settings import Settings
+from api.tickets.schemas import NewReport
+from api.tickets.service import FiledTicket, report_filer
 
 
 @dataclass(frozen=True)
@@ -26,3 +28,8 @@ class ActionContext:
     def now(self) -> datetime:
         """The current local time."""
         return self.clock(self.tz)
+
+    def file_report(self, session: Session, report: NewReport) -> FiledTicket:
+        """File a report with the district's settings and this context's clock."""
+        file = report_filer(self.tz, self.settings.default_district_code, self.clock)
+        return file(session, report)

@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Callable
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions.context import ActionContext
@@ -24,15 +25,21 @@ from actions.report_slots import (
     reset_events,
 )
 from api.catalogue import SERVICE_NAMES, emergency_for_intent, service_code_for_intent
+from api.dispatch.service import NoStationError
 from api.stations.gazetteer import Gazetteer
 from api.stations.models import StationLevel
 from api.tickets.contact import mask_phones_in
 from api.tickets.deadlines import describe_contact_deadline
 from api.tickets.schemas import NewReport
-from api.tickets.service import FiledTicket, file_report
+from api.tickets.service import FiledTicket
+from api.tickets.spool import spool_report
 
 logger = logging.getLogger(__name__)
 GazetteerOf = Callable[[Session], Gazetteer]
+SPOOLED_REPLY = (
+    "您反映的问题已经记下了。系统这会儿有点忙，工单号稍后生成，"
+    "工作人员会照样跟进；着急的话也可以直接到附近的老杨工作站。"
+)
 
 
 class StartReport:
@@ -101,19 +108,19 @@ class SubmitReport:
     def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
         with self._context.session_factory() as session:
             report = self._report(tracker, self._gazetteer_of(session))
-            filed = file_report(
-                session,
-                report,
-                tz=self._context.tz,
-                default_district_code=self._context.settings.default_district_code,
-                now=self._context.now(),
-            )
-            logger.info(
-                "filed %s for %s: %s",
-                filed.ticket.number,
-                tracker.sender_id,
-                mask_phones_in(report.description[:80]),
-            )
+            try:
+                filed = self._context.file_report(session, report)
+            except (SQLAlchemyError, NoStationError):
+                logger.exception("could not file a report for %s; spooled", tracker.sender_id)
+                spool_report(self._context.settings.spool_dir, report)
+                dispatcher.utter(SPOOLED_REPLY)
+                return reset_events()
+        logger.info(
+            "filed %s for %s: %s",
+            filed.ticket.number,
+            tracker.sender_id,
+            mask_phones_in(report.description[:80]),
+        )
         self._announce(dispatcher, filed)
         return [*reset_events(), slot_set(TICKET_NUMBER, filed.ticket.number)]
 

@@ -8,11 +8,14 @@ laoyang run                        start Rasa and the app, stop both on Ctrl-C
 import argparse
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from api.database import make_engine, make_session_factory, transaction
 from api.schema import upgrade_database
 from api.settings import get_settings
 from api.stations.registry import import_divisions, read_division_file
+from api.tickets.service import report_filer
+from api.tickets.spool import replay_spool
 
 
 def _db_upgrade(_: argparse.Namespace) -> int:
@@ -42,6 +45,16 @@ def _stations_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tickets_replay(_: argparse.Namespace) -> int:
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    file = report_filer(ZoneInfo(settings.timezone), settings.default_district_code)
+    numbers = replay_spool(settings.spool_dir, make_session_factory(engine), file)
+    engine.dispose()
+    print(f"补登暂存的报告 {len(numbers)} 件" + (f"：{'、'.join(numbers)}" if numbers else ""))
+    return 0
+
+
 def _run(_: argparse.Namespace) -> int:
     from api.launcher import run_forever
 
@@ -60,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     importer = stations.add_parser("import", help="load a division list CSV")
     importer.add_argument("file")
     importer.set_defaults(func=_stations_import)
+    tickets = commands.add_parser("tickets", help="tickets").add_subparsers(
+        dest="tickets", required=True
+    )
+    tickets.add_parser(
+        "replay", help="file reports spooled while the database was down"
+    ).set_defaults(func=_tickets_replay)
     commands.add_parser("run", help="start Rasa and the app").set_defaults(func=_run)
     return parser
 

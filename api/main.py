@@ -1,10 +1,14 @@
 """The app: residents' chat, NLU parse, ticket status, registry look-ups and the action server."""
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
 
 from actions.context import ActionContext
@@ -17,10 +21,14 @@ from api.health.views import router as health_router
 from api.logging_setup import configure_logging
 from api.settings import Settings, get_settings
 from api.stations.views import router as stations_router
+from api.tickets.service import report_filer
+from api.tickets.spool import replay_spool
 from api.tickets.views import router as tickets_router
 from api.web.security import SecurityHeadersMiddleware
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+SPOOL_REPLAY_SECONDS = 60
+logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -30,12 +38,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
 
+    file = report_filer(ZoneInfo(settings.timezone), settings.default_district_code)
+
+    async def replay_spooled_reports() -> None:
+        while True:
+            numbers = await run_in_threadpool(
+                replay_spool, settings.spool_dir, session_factory, file
+            )
+            if numbers:
+                logger.info("filed %d spooled reports: %s", len(numbers), ", ".join(numbers))
+            await asyncio.sleep(SPOOL_REPLAY_SECONDS)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.rasa = RasaClient(
             settings.rasa_url, settings.rasa_token, settings.rasa_timeout_seconds
         )
+        replayer = asyncio.create_task(replay_spooled_reports())
         yield
+        replayer.cancel()
         await app.state.rasa.close()
         engine.dispose()
 

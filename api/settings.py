@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     # app itself, which mounts it under /action-server.
     action_server_url: str = ""
     default_district_code: str = "500107"
+    # Reports that could not be filed wait here until the database is back.
+    spool_dir: Path = PROJECT_ROOT / "var" / "spool"
     timezone: str = "Asia/Shanghai"
 
     @property

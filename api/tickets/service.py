@@ -5,6 +5,7 @@ carrying an idempotency key that was seen before returns the ticket it made,
 so a retried call never files twice.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -73,6 +74,21 @@ def file_report(
             raise
         return FiledTicket(existing, _station_of(session, existing), created=False)
     return FiledTicket(ticket, decision.station, created=True)
+
+
+def report_filer(
+    tz: ZoneInfo,
+    default_district_code: str,
+    clock: Callable[[ZoneInfo], datetime] = datetime.now,
+) -> Callable[[Session, NewReport], FiledTicket]:
+    """`file_report` bound to the district's time zone, fallback centre and clock."""
+
+    def file(session: Session, report: NewReport) -> FiledTicket:
+        return file_report(
+            session, report, tz=tz, default_district_code=default_district_code, now=clock(tz)
+        )
+
+    return file
 
 
 def _new_ticket(

@@ -1,0 +1,57 @@
+"""A resident's report is never dropped: reports that could not be filed wait on disk.
+
+When the database cannot take a report, it is written to the spool folder as
+JSON (one file per idempotency key) and filed later by `replay_spool`, which
+the app runs at start-up and `laoyang tickets replay` runs on demand. Filing
+is idempotent, so a report replayed twice is still one ticket.
+"""
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.tickets.schemas import NewReport
+from api.tickets.service import FiledTicket
+
+logger = logging.getLogger(__name__)
+
+FileFn = Callable[[Session, NewReport], FiledTicket]
+
+
+def spool_report(spool_dir: Path, report: NewReport) -> Path:
+    """Write a report to the spool atomically; returns its file."""
+    spool_dir.mkdir(parents=True, exist_ok=True)
+    key = report.idempotency_key or report.model_dump_json()
+    path = spool_dir / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(report.model_dump_json(), encoding="utf-8")
+    os.replace(temporary, path)
+    return path
+
+
+def replay_spool(spool_dir: Path, factory: sessionmaker[Session], file: FileFn) -> list[str]:
+    """File every spooled report; returns the ticket numbers made or found."""
+    numbers: list[str] = []
+    if not spool_dir.is_dir():
+        return numbers
+    for path in sorted(spool_dir.glob("*.json")):
+        try:
+            report = NewReport.model_validate_json(path.read_text(encoding="utf-8"))
+        except ValidationError:
+            logger.error("spooled report %s is unreadable; moved aside", path.name)
+            path.rename(path.with_suffix(".bad"))
+            continue
+        try:
+            with factory() as session:
+                numbers.append(file(session, report).ticket.number)
+        except SQLAlchemyError:
+            logger.warning("database still unavailable; %s stays spooled", path.name)
+            break
+        path.unlink()
+    return numbers
