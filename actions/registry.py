@@ -19,7 +19,7 @@ def build_executor(context: ActionContext) -> ActionExecutor:
         AskPlace(context, registry_gazetteer),
         AskPhone(),
         AskConfirm(),
-        SubmitReport(context, registry_gazetteer),
+        SubmitReport(context),
         CancelReport(),
         TicketStatus(context),
         Handoff(context),

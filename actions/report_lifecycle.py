@@ -27,7 +27,7 @@ from actions.report_slots import (
 from api.catalogue import SERVICE_NAMES, emergency_for_intent, service_code_for_intent
 from api.dispatch.service import NoStationError
 from api.stations.gazetteer import Gazetteer
-from api.stations.models import StationLevel
+from api.stations.models import StationLevel, level_of_code
 from api.tickets.contact import mask_phones_in
 from api.tickets.deadlines import describe_contact_deadline
 from api.tickets.schemas import NewReport
@@ -101,13 +101,12 @@ class SubmitReport:
 
     name = "action_submit_report"
 
-    def __init__(self, context: ActionContext, gazetteer_of: GazetteerOf) -> None:
+    def __init__(self, context: ActionContext) -> None:
         self._context = context
-        self._gazetteer_of = gazetteer_of
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
+        report = self._report(tracker)
         with self._context.session_factory() as session:
-            report = self._report(tracker, self._gazetteer_of(session))
             try:
                 filed = self._context.file_report(session, report)
             except (SQLAlchemyError, NoStationError):
@@ -125,10 +124,10 @@ class SubmitReport:
         return [*reset_events(), slot_set(TICKET_NUMBER, filed.ticket.number)]
 
     @staticmethod
-    def _report(tracker: Tracker, gazetteer: Gazetteer) -> NewReport:
+    def _report(tracker: Tracker) -> NewReport:
+        """The report as the conversation collected it (no database needed to build it)."""
         code = tracker.get_slot(PLACE_CODE)
-        place = gazetteer.place(str(code)) if code else None
-        is_town = place is not None and place.level == StationLevel.TOWN
+        is_town = bool(code) and level_of_code(str(code)) == StationLevel.TOWN
         phone = tracker.get_slot(PHONE)
         lat, lon = tracker.get_slot(LOCATION_LAT), tracker.get_slot(LOCATION_LON)
         return NewReport(
@@ -137,8 +136,8 @@ class SubmitReport:
             emergency=bool(tracker.get_slot(EMERGENCY)),
             emergency_kind=tracker.get_slot(EMERGENCY_KIND),
             location_text=tracker.get_slot(PLACE),
-            community_code=place.code if place is not None and not is_town else None,
-            town_code=place.code if is_town and place is not None else None,
+            community_code=None if is_town or not code else str(code),
+            town_code=str(code) if is_town else None,
             lat=float(lat) if lat is not None else None,
             lon=float(lon) if lon is not None else None,
             contact_phone=None if phone in (None, PHONE_DECLINED) else str(phone),

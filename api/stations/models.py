@@ -64,3 +64,14 @@ class Station(Base):
     def handles(self, service_code: str) -> bool:
         """Whether this station takes tickets of the given code."""
         return self.active and service_code in self.service_codes
+
+
+def level_of_code(code: str) -> StationLevel:
+    """The level an official division code names: 6 digits district, 9 town, 12 village."""
+    if len(code) <= 6:
+        return StationLevel.DISTRICT
+    if len(code) <= 9:
+        return StationLevel.TOWN
+    if len(code) <= 12:
+        return StationLevel.VILLAGE
+    return StationLevel.GRID
