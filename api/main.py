@@ -17,6 +17,7 @@ from actions.server import create_action_server
 from api.conversations.rasa_client import RasaClient
 from api.conversations.views import router as conversation_router
 from api.database import make_engine, make_session_factory
+from api.errors import install_error_handlers
 from api.health.views import router as health_router
 from api.logging_setup import configure_logging
 from api.settings import Settings, get_settings
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.session_factory = session_factory
     app.add_middleware(SecurityHeadersMiddleware)
+    install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(conversation_router)
     app.include_router(tickets_router)

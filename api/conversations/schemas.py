@@ -1,5 +1,6 @@
 """What the widget and staff tools send to the conversation endpoints, validated at the edge."""
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -24,8 +25,11 @@ class ChatMetadata(BaseModel):
     location: Location | None = None
 
 
+_INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2060\ufeff]+")
+
+
 def _not_blank(value: str) -> str:
-    if not value.strip():
+    if not _INVISIBLE.sub("", value):
         raise ValueError("must not be empty")
     return value
 

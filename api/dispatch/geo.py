@@ -3,7 +3,6 @@
 import math
 
 EARTH_RADIUS_KM = 6371.0088
-KM_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_KM / 180
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -18,12 +17,19 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def bounding_box(
     lat: float, lon: float, radius_km: float
 ) -> tuple[float, float, float, float] | None:
-    """A lat/lon box that contains every point within radius_km, or None if it wraps."""
-    dlat = radius_km / KM_PER_DEGREE_LAT
+    """A lat/lon box that contains every point within radius_km, or None if it wraps.
+
+    The longitude half-width is asin(sin(d) / cos(lat)), the widest the circle gets.
+    """
+    delta = radius_km / EARTH_RADIUS_KM
+    dlat = math.degrees(delta)
     cos_lat = math.cos(math.radians(lat))
-    if lat + dlat >= 90 or lat - dlat <= -90 or cos_lat < 1e-6:
+    if lat + dlat >= 90 or lat - dlat <= -90 or cos_lat <= 0:
         return None
-    dlon = radius_km / (KM_PER_DEGREE_LAT * cos_lat)
+    ratio = math.sin(delta) / cos_lat
+    if ratio >= 1:
+        return None
+    dlon = math.degrees(math.asin(ratio))
     if lon - dlon < -180 or lon + dlon > 180:
         return None
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon

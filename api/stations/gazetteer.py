@@ -78,16 +78,18 @@ def _strip_suffix(name: str, suffixes: tuple[str, ...]) -> str:
     return name
 
 
-def aliases_for(station: Station) -> set[str]:
-    """Every way a resident may name this station."""
-    names = {station.name, station.short_name}
-    if station.level == StationLevel.TOWN:
-        names.add(_strip_suffix(station.short_name, TOWN_SUFFIXES))
-    elif station.level in (StationLevel.VILLAGE, StationLevel.GRID):
-        names.add(_strip_suffix(station.short_name, VILLAGE_SUFFIXES))
-    elif station.level == StationLevel.DISTRICT:
-        names.add(_strip_suffix(station.short_name, DISTRICT_SUFFIXES))
-    return {normalise(name) for name in names if len(name) >= MIN_ALIAS_LENGTH}
+def aliases_for(station: Station) -> tuple[set[str], set[str]]:
+    """The names a resident may use for this station: (full names, shortened cores)."""
+    names = {normalise(station.name), normalise(station.short_name)}
+    suffixes = {
+        StationLevel.TOWN: TOWN_SUFFIXES,
+        StationLevel.VILLAGE: VILLAGE_SUFFIXES,
+        StationLevel.GRID: VILLAGE_SUFFIXES,
+        StationLevel.DISTRICT: DISTRICT_SUFFIXES,
+    }.get(StationLevel(station.level), ())
+    core = normalise(_strip_suffix(station.short_name, suffixes))
+    cores = {core} - names if len(core) >= MIN_ALIAS_LENGTH else set()
+    return {name for name in names if len(name) >= MIN_ALIAS_LENGTH}, cores
 
 
 class Gazetteer:
@@ -97,6 +99,7 @@ class Gazetteer:
         by_code = {station.code: station for station in stations if station.active}
         self._places: dict[str, Place] = {}
         self._aliases: dict[str, set[str]] = defaultdict(set)
+        shortened: dict[str, set[str]] = {}
         for station in by_code.values():
             town = self._town_of(station, by_code)
             self._places[station.code] = Place(
@@ -106,8 +109,15 @@ class Gazetteer:
                 town_code=town.code if town else None,
                 town_name=town.short_name if town else None,
             )
-            for alias in aliases_for(station):
+            full, cores = aliases_for(station)
+            for alias in full:
                 self._aliases[alias].add(station.code)
+            shortened[station.code] = cores
+        # A shortened name never hides a full one: 含谷镇 is the town, not 含谷镇社区.
+        full_names = set(self._aliases)
+        for code, cores in shortened.items():
+            for alias in cores - full_names:
+                self._aliases[alias].add(code)
         self._by_length = sorted(self._aliases, key=len, reverse=True)
 
     @staticmethod

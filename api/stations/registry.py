@@ -52,9 +52,9 @@ def short_name(name: str) -> str:
     for suffix in VILLAGE_SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):
             stem = name.removesuffix(suffix)
-            if suffix == "居民委员会" and not stem.endswith(("社区", "村")):
-                return f"{stem}社区"
-            return stem
+            if suffix == "村民委员会" or stem.endswith("社区"):
+                return stem
+            return f"{stem}社区"
     return name
 
 

@@ -3,22 +3,24 @@
 import re
 import unicodedata
 
-_SEPARATORS = re.compile(r"[\s\-－—–()（）]")
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86)?(1[3-9]\d{9})(?!\d)")
+_SEP = r"[\s\-－—–()（）]*"
+# A mainland mobile as people type it: 13812345678, 138 1234 5678, +86-138-1234-5678.
+_MOBILE = re.compile(rf"(?<!\d)(?:\+?86{_SEP})?(1[3-9]\d){_SEP}(\d{{4}}){_SEP}(\d{{4}})(?!\d)")
+
+
+def _normalised(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
 
 
 def find_mobile(text: str) -> str | None:
-    """The first mainland mobile number in free text (spaces, dashes, +86 allowed)."""
-    compact = _SEPARATORS.sub("", unicodedata.normalize("NFKC", text))
-    match = _MOBILE.search(compact)
-    return match.group(1) if match else None
+    """The first mainland mobile number in free text, as 11 digits."""
+    match = _MOBILE.search(_normalised(text))
+    return "".join(match.groups()) if match else None
 
 
 def is_mobile(value: str) -> bool:
     """Whether a value is exactly one mainland mobile number."""
-    compact = _SEPARATORS.sub("", unicodedata.normalize("NFKC", value))
-    match = _MOBILE.fullmatch(compact)
-    return match is not None
+    return _MOBILE.fullmatch(_normalised(value).strip()) is not None
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -29,6 +31,5 @@ def mask_phone(phone: str | None) -> str | None:
 
 
 def mask_phones_in(text: str) -> str:
-    """Mask every mobile number inside a text, e.g. for logs."""
-    normalised = unicodedata.normalize("NFKC", text)
-    return re.sub(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)", r"\1****\3", normalised)
+    """Mask every mobile number inside a text, however it is written, e.g. for logs."""
+    return _MOBILE.sub(lambda m: f"{m[1]}****{m[3]}", _normalised(text))

@@ -1,6 +1,7 @@
 """Ticket numbers: LY-YYYYMMDD-NNNN, unique even when many residents file at once."""
 
 import re
+import unicodedata
 from datetime import datetime
 
 from sqlalchemy import Insert
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.tickets.models import TicketCounter
 
-TICKET_NUMBER = re.compile(r"\bLY-?(\d{8})-?(\d{4,})\b", re.IGNORECASE)
+TICKET_NUMBER = re.compile(r"(?<![A-Z0-9])LY[\s-]*(\d{8})[\s-]*(\d{4,6})(?!\d)", re.ASCII)
 
 
 def next_ticket_number(session: Session, local_now: datetime) -> str:
@@ -27,5 +28,5 @@ def next_ticket_number(session: Session, local_now: datetime) -> str:
 
 def find_ticket_number(text: str) -> str | None:
     """The first ticket number written in a text, in canonical form."""
-    match = TICKET_NUMBER.search(text.upper().replace(" ", ""))
+    match = TICKET_NUMBER.search(unicodedata.normalize("NFKC", text).upper())
     return f"LY-{match.group(1)}-{match.group(2)}" if match else None

@@ -51,7 +51,9 @@ def file_report(
     """Create the ticket, dispatch it and log both, all in one commit."""
     existing = _by_idempotency_key(session, report.idempotency_key)
     if existing is not None:
-        return FiledTicket(existing, _station_of(session, existing), created=False)
+        found = FiledTicket(existing, _station_of(session, existing), created=False)
+        session.commit()  # end the read transaction (on SQLite it holds the write lock)
+        return found
     created_at = (now or datetime.now(tz)).astimezone(tz)
     decision = choose_station(
         session,
