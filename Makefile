@@ -9,7 +9,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 APP_PY := .venv/bin/python
 RASA_PY := .venv-rasa/bin/python
-RASA := .venv-rasa/bin/rasa
+RASA := $(RASA_PY) bot/rasa_cli.py
 PY310 ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.10.*/bin/python3.10) $(shell command -v python3.10 2>/dev/null))
 BOOTSTRAP_PY ?= python3
 
@@ -21,6 +21,7 @@ MODEL := models/zhihuiyang.tar.gz
 
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: help setup run test test-app test-bot lint format model db lock bench clean
 

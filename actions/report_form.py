@@ -101,7 +101,7 @@ class ValidateReportForm:
     ) -> list[Event]:
         if self._interrupts(tracker):
             return []
-        if len(facts.text) < MIN_PROBLEM_LENGTH:
+        if len(set(facts.text)) < MIN_PROBLEM_LENGTH:
             return self._misunderstood(
                 dispatcher, tracker, "能再多说几个字吗？比如「楼上漏水到我家了」。"
             )

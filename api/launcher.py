@@ -19,7 +19,8 @@ import httpx
 from api.database import is_sqlite
 from api.settings import PROJECT_ROOT, Settings
 
-RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
+RASA_CLI = PROJECT_ROOT / "bot" / "rasa_cli.py"
 MODEL_PATH = PROJECT_ROOT / "models" / "zhihuiyang.tar.gz"
 VAR_DIR = PROJECT_ROOT / "var"
 STARTUP_TIMEOUT_SECONDS = 300.0
@@ -66,7 +67,7 @@ def app_environment(settings: Settings) -> dict[str, str]:
 def rasa_command(settings: Settings, model: Path) -> list[str]:
     """`rasa run` on loopback, HTTP API on, protected by the token."""
     return [
-        str(RASA_BIN), "run",
+        str(RASA_PYTHON), str(RASA_CLI), "run",
         "--model", str(model),
         "--endpoints", str(PROJECT_ROOT / "bot" / "endpoints.yml"),
         "--credentials", str(PROJECT_ROOT / "bot" / "credentials.yml"),
@@ -110,6 +111,7 @@ def start_stack(
         TRACKER_URL=tracker_store_url(settings, var_dir),
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         TF_CPP_MIN_LOG_LEVEL="2",
+        RASA_TELEMETRY_ENABLED="false",
     )
     rasa_log = var_dir / "log" / "rasa.log"
     app_command = [

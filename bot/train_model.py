@@ -43,7 +43,7 @@ def main() -> int:
         return 0
     print("训练 Rasa 模型（约需几分钟）……", flush=True)
     command = [
-        str(Path(sys.executable).parent / "rasa"), "train",
+        sys.executable, str(ROOT / "bot" / "rasa_cli.py"), "train",
         "--domain", "bot/domain.yml", "--data", "data", "--config", "config.yml",
         "--out", str(args.out), "--fixed-model-name", MODEL_NAME, "--force",
     ]  # fmt: skip
