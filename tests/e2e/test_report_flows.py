@@ -166,3 +166,13 @@ def test_two_misunderstandings_offer_a_person(resident: Resident) -> None:
     resident.says("嗯嗯嗯嗯嗯")
     titles = [b["title"] for m in resident.last for b in m.get("buttons") or []]
     assert "转人工" in titles
+
+
+def test_emergency_with_place_and_phone_is_filed_at_once(resident: Resident, client) -> None:
+    resident.says("杨家坪街道天宝路社区有个老人摔倒起不来了，我电话13812345678")
+    assert "120" in (resident.last[0].get("text") or "")
+    card = resident.ticket_card()
+    assert card["emergency"] is True
+    ticket = ticket_of(client, resident, card["number"])
+    assert ticket["station_code"] == TIANBAOLU
+    assert ticket["service_code"] == "welfare"
