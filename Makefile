@@ -18,6 +18,8 @@ SHARED_STATIONS := ../shared/data/jiulongpo_divisions.csv
 STATIONS_FILE ?= $(if $(wildcard $(SHARED_STATIONS)),$(SHARED_STATIONS),$(DEMO_STATIONS))
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 MODEL := models/zhihuiyang.tar.gz
+# Tests that run inside the Rasa environment (Python 3.10).
+RASA_ENV_TESTS := tests/bot tests/nlu
 
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -59,13 +61,13 @@ test: setup model test-bot test-app ## set up and pass every test
 test-bot: .venv-rasa/.synced
 	$(RASA) data validate --domain bot/domain.yml --data data --config config.yml --fail-on-warnings
 	$(RASA) test core --model $(MODEL) --stories tests/bot --fail-on-prediction-errors --out var/results/core
-	$(RASA_PY) -m pytest -q tests/bot -p no:cacheprovider
+	$(RASA_PY) -m pytest -q $(wildcard $(RASA_ENV_TESTS)) -p no:cacheprovider --confcutdir tests/bot
 
 test-app: .venv/.synced
-	$(APP_PY) -m pytest -q tests --ignore=tests/bot
+	$(APP_PY) -m pytest -q tests $(RASA_ENV_TESTS:%=--ignore=%)
 	@if $(APP_PY) -c "import psycopg,sys; psycopg.connect('$(subst +psycopg,,$(PG_TEST_URL))', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== again on PostgreSQL =="; \
-		TEST_DATABASE_URL=$(PG_TEST_URL) $(APP_PY) -m pytest -q tests --ignore=tests/bot; \
+		TEST_DATABASE_URL=$(PG_TEST_URL) $(APP_PY) -m pytest -q tests $(RASA_ENV_TESTS:%=--ignore=%); \
 	else echo "PostgreSQL not reachable at $(PG_TEST_URL): PostgreSQL run skipped"; fi
 
 lint: .venv/.synced ## ruff and mypy
