@@ -82,6 +82,15 @@ format: .venv/.synced ## apply ruff's formatting and fixes
 bench: setup model ## measure round-trip, parse and dispatch figures
 	$(APP_PY) bench/run_all.py
 
+.PHONY: eval eval-ci
+
+eval: .venv-rasa/.synced ## NLU evaluation: train afresh, score DIET and baseline, write results/nlu-eval/
+	$(RASA_PY) -m eval.run
+
+eval-ci: .venv-rasa/.synced ## quick NLU evaluation of the current model against eval/thresholds.json
+	$(RASA_PY) tests/nlu/test_test_set.py
+	$(RASA_PY) -m eval.run --quick --model $(MODEL)
+
 lock: $(UV) ## refresh both lock files from pyproject.toml and bot/requirements.in
 	$(UV) lock
 	$(UV) pip compile --quiet bot/requirements.in --python-version 3.10 \

@@ -81,4 +81,3 @@ def session(session_factory: sessionmaker[Session], registry: Path) -> Iterator[
     """A session on the loaded registry; tickets made by the test are left in place."""
     with session_factory() as session:
         yield session
-
