@@ -1,0 +1,76 @@
+"""The emergency rule layer: present dangers are raised, denied or past ones are not."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+pytest.importorskip("rasa")
+
+from rasa.shared.nlu.training_data.message import Message  # noqa: E402
+
+from bot.components.emergency_rules import EmergencyRules, danger_intent  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("救命，厨房着火了", "emergency_fire"),
+        ("家里好大一股煤气味", "emergency_gas_leak"),
+        ("燃气管子被挖断了，在往外冒气", "emergency_gas_leak"),
+        ("插座进水了还在冒火花", "emergency_electric_water"),
+        ("电梯卡住了，我和娃儿在里面", "emergency_trapped"),
+        ("楼下有个老人晕倒了", "emergency_medical"),
+        ("隔壁有人拿着刀在砍人", "emergency_violence"),
+        ("后面的堡坎垮了", "emergency_collapse"),
+    ],
+)
+def test_present_dangers_are_recognised(text: str, intent: str) -> None:
+    assert danger_intent(text) == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "没有煤气味了，就是打不着火",
+        "上次着火的地方现在垃圾堆起来了",
+        "电梯坏了，还好没人被困",
+        "燃气费这个月多收了",
+        "楼上漏水到我家天花板",
+        "热水器出不来水",
+        "你好",
+    ],
+)
+def test_denied_past_or_harmless_words_are_not(text: str) -> None:
+    assert danger_intent(text) is None
+
+
+def _message(text: str, intent: str, confidence: float) -> Message:
+    message = Message(data={"text": text})
+    message.set("intent", {"name": intent, "confidence": confidence})
+    message.set(
+        "intent_ranking",
+        [{"name": intent, "confidence": confidence}, {"name": "report_gas", "confidence": 0.3}],
+    )
+    return message
+
+
+def test_a_low_scored_emergency_is_raised_to_the_top() -> None:
+    message = _message("闻到好大一股天然气味", "report_gas", 0.6)
+    EmergencyRules().process([message])
+    assert message.get("intent") == {"name": "emergency_gas_leak", "confidence": 1.0}
+    ranking = message.get("intent_ranking")
+    assert ranking[0]["name"] == "emergency_gas_leak"
+    assert all(entry["confidence"] <= 0.5 for entry in ranking[1:])
+
+
+def test_the_model_keeps_its_verdict_without_danger_words() -> None:
+    message = _message("没有煤气味了，就是打不着火", "report_gas", 0.6)
+    EmergencyRules().process([message])
+    assert message.get("intent") == {"name": "report_gas", "confidence": 0.6}
