@@ -48,6 +48,8 @@ INTERRUPTING_INTENTS = frozenset(
     }
 )
 INTERRUPT_CONFIDENCE = 0.6
+# A possible emergency interrupts at lower confidence: a false alarm costs less than a miss.
+EMERGENCY_INTERRUPT_CONFIDENCE = 0.35
 ADDITION_CONFIDENCE = 0.7
 MIN_PROBLEM_LENGTH = 2
 CORRECTABLE = {PROBLEM: (PROBLEM,), PLACE: (PLACE, PLACE_CODE, PLACE_CANDIDATES), PHONE: (PHONE,)}
@@ -67,6 +69,8 @@ class ValidateReportForm:
         if requested is None:
             # The form is starting: the opening action already read the first message.
             return [slot_set(REQUESTED_SLOT, next_missing_slot(tracker))]
+        if self._emergency(tracker):
+            return []  # the emergency rule gives the hotline first, then the form goes on
         with self._context.session_factory() as session:
             gazetteer = self._gazetteer_of(session)
             facts = read_facts(tracker, gazetteer)
@@ -218,10 +222,17 @@ class ValidateReportForm:
         return code is not None and tracker.intent_confidence >= ADDITION_CONFIDENCE
 
     @staticmethod
+    def _emergency(tracker: Tracker) -> bool:
+        intent = tracker.intent or ""
+        return (
+            intent.startswith(EMERGENCY_INTENT_PREFIX)
+            and tracker.intent_confidence >= EMERGENCY_INTERRUPT_CONFIDENCE
+        )
+
+    @staticmethod
     def _interrupts(tracker: Tracker) -> bool:
         intent = tracker.intent or ""
-        interrupting = intent in INTERRUPTING_INTENTS or intent.startswith(EMERGENCY_INTENT_PREFIX)
-        return interrupting and tracker.intent_confidence >= INTERRUPT_CONFIDENCE
+        return intent in INTERRUPTING_INTENTS and tracker.intent_confidence >= INTERRUPT_CONFIDENCE
 
     @staticmethod
     def _asking_community_of(tracker: Tracker, gazetteer: Gazetteer) -> str | None:
