@@ -145,6 +145,26 @@ def parse_all(agent: Any, texts: list[str]) -> tuple[list[Parsed], list[float]]:
     return asyncio.run(_parse_all(agent, texts))
 
 
+async def _rankings(agent: Any, texts: list[str]) -> list[list[tuple[str, float]]]:
+    rankings = []
+    for text in texts:
+        parsed = await agent.parse_message(text)
+        rankings.append(
+            [
+                (str(r.get("name")), float(r.get("confidence") or 0.0))
+                for r in parsed.get("intent_ranking") or []
+                if r.get("name") != FALLBACK_INTENT
+            ]
+            or [(FALLBACK_INTENT, 0.0)]
+        )
+    return rankings
+
+
+def parse_all_rankings(agent: Any, texts: list[str]) -> list[list[tuple[str, float]]]:
+    """Each text's intent ranking as DIET (and the rule layer) left it, fallback removed."""
+    return asyncio.run(_rankings(agent, texts))
+
+
 def _predictions(
     examples: list[Example], texts: list[str], predicted: list[tuple[str, float]]
 ) -> list[Prediction]:
