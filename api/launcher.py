@@ -161,19 +161,25 @@ def stop_stack(stack: Stack) -> None:
             process.wait()
 
 
+def _raise_interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run_forever(settings: Settings) -> int:
     """Start everything, print the chat address, and stop it all on Ctrl-C."""
+    # Installed explicitly: a shell may start us with SIGINT ignored (background jobs).
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _raise_interrupt)
     print("正在启动 Rasa 和应用（首次加载模型约需半分钟）……", flush=True)
-    stack = start_stack(settings)
+    try:
+        stack = start_stack(settings)  # stops what it started if interrupted
+    except KeyboardInterrupt:
+        print("\n已取消启动。", flush=True)
+        return 130
     print(
         f"智慧杨已启动：{stack.app_url}/  （Rasa 日志：{stack.logs[0]}；按 Ctrl-C 停止）",
         flush=True,
     )
-
-    def _stop(signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _stop)
     try:
         while all(process.poll() is None for process in stack.processes):
             time.sleep(1)

@@ -19,6 +19,9 @@ class PhoneMaskingFilter(logging.Filter):
 def configure_logging(level: int = logging.INFO) -> None:
     """Install the masking filter on the root handlers (idempotent)."""
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Client request lines would repeat health polls and carry Rasa's token in the URL.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, PhoneMaskingFilter) for f in handler.filters):
             handler.addFilter(PhoneMaskingFilter())

@@ -162,8 +162,9 @@ def test_shared_location_dispatches_to_the_nearest_station(resident: Resident, c
 
 
 def test_two_misunderstandings_offer_a_person(resident: Resident) -> None:
-    resident.says("啊啊啊啊")
-    resident.says("嗯嗯嗯嗯嗯")
+    resident.says("asdfgh")
+    assert "没太明白" in resident.text
+    resident.says("？？？")
     titles = [b["title"] for m in resident.last for b in m.get("buttons") or []]
     assert "转人工" in titles
 
