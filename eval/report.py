@@ -96,7 +96,7 @@ def render(results: dict[str, Any]) -> str:
     timing = diet["parse_ms"]
     lines += [
         "*DIET no fallback*: the clean test set scored with the best intent other than "
-        "`nlu_fallback`, i.e. what the FallbackClassifier (threshold 0.5, ambiguity 0.1) costs "
+        "`nlu_fallback`, i.e. what the FallbackClassifier of config.yml costs "
         "or saves. *drop*: clean minus noised, in points.",
         "",
         f"Parse time in-process (`Agent.parse_message`, {timing['n']} messages, clean and "
