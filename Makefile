@@ -88,7 +88,7 @@ eval: .venv-rasa/.synced ## NLU evaluation: train afresh, score DIET and baselin
 	$(RASA_PY) -m eval.run
 
 eval-ci: .venv-rasa/.synced ## quick NLU evaluation of the current model against eval/thresholds.json
-	$(RASA_PY) tests/nlu/test_test_set.py
+	$(RASA_PY) -m pytest -q tests/nlu/test_test_set.py -p no:cacheprovider --confcutdir tests/nlu
 	$(RASA_PY) -m eval.run --quick --model $(MODEL)
 
 lock: $(UV) ## refresh both lock files from pyproject.toml and bot/requirements.in

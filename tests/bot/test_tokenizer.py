@@ -1,8 +1,7 @@
 """Robustness of bot.components.tokenizer.SafeJiebaTokenizer.
 
 Needs the Rasa environment; run from the repository root with
-``.venv-rasa/bin/python -m pytest tests/bot`` (or, without pytest,
-``.venv-rasa/bin/python tests/bot/test_tokenizer.py``).
+``.venv-rasa/bin/python -m pytest tests/bot --confcutdir tests/bot`` (`make test-bot`).
 """
 
 from __future__ import annotations
@@ -130,16 +129,3 @@ def test_normalise_is_per_character() -> None:
             source = text[index]
             folded = unicodedata.normalize("NFKC", source)
             assert char in {source, folded, " "}
-
-
-if __name__ == "__main__":
-    failures = 0
-    for name, function in sorted(globals().items()):
-        if name.startswith("test_") and callable(function):
-            try:
-                function()
-                print(f"ok    {name}")
-            except AssertionError as error:
-                failures += 1
-                print(f"FAIL  {name}: {error!r}")
-    sys.exit(1 if failures else 0)

@@ -1,7 +1,6 @@
 """eval.noise: deterministic, always changes the text, never touches labels.
 
-Standard library only: runs in the app environment (`pytest tests`) and in the
-Rasa environment, which has no pytest: ``.venv-rasa/bin/python tests/nlu/test_noise.py``.
+Standard library only; runs with the Rasa environment's tests (`make test-bot`).
 """
 
 from __future__ import annotations
@@ -114,16 +113,3 @@ def test_noise_stays_close_to_the_text() -> None:
 def test_full_width() -> None:
     assert to_full_width("3栋B单元") == "３栋Ｂ单元"
     assert unicodedata.normalize("NFKC", to_full_width("LY-2026")) == "LY-2026"
-
-
-if __name__ == "__main__":
-    failures = 0
-    for name, function in sorted(globals().items()):
-        if name.startswith("test_") and callable(function):
-            try:
-                function()
-                print(f"ok    {name}")
-            except AssertionError as error:
-                failures += 1
-                print(f"FAIL  {name}: {error!r}")
-    sys.exit(1 if failures else 0)

@@ -1,8 +1,7 @@
 """tests/nlu/test_set.yml: valid labels, the promised coverage, no leak from training.
 
-Needs PyYAML, which the Rasa environment has and the app environment lacks:
-``.venv-rasa/bin/python tests/nlu/test_test_set.py`` (the Rasa environment has no
-pytest); under pytest without PyYAML the module is skipped.
+Runs in the Rasa environment, which has PyYAML (`make test-bot`, `make eval-ci`);
+elsewhere the module is skipped.
 """
 
 from __future__ import annotations
@@ -79,16 +78,3 @@ def test_no_near_duplicates_of_training_examples() -> None:
     train = [example.text for example in load_examples(TRAINING_FILE)]
     _, duplicates = near_duplicates([example.text for example in EXAMPLES], train)
     assert [(d.test_text, d.train_text, round(d.similarity, 2)) for d in duplicates] == []
-
-
-if __name__ == "__main__":
-    failures = 0
-    for name, function in sorted(globals().items()):
-        if name.startswith("test_") and callable(function):
-            try:
-                function()
-                print(f"ok    {name}")
-            except AssertionError as error:
-                failures += 1
-                print(f"FAIL  {name}: {error!r}")
-    sys.exit(1 if failures else 0)
