@@ -130,13 +130,12 @@ class ValidateReportForm:
         if tracker.entity(PLACE_CODE) and facts.resolution.place is not None:
             resolution = facts.resolution
         place = resolution.place
+        if place is not None and place.level == StationLevel.TOWN and place.code != town_code:
+            # A town (or another town than before): ask which community in it.
+            return [*place_events(place), *self._place_attempt(tracker), *side]
         if resolution.status is MatchStatus.EXACT and place is not None:
             said = place.label if tracker.entity(PLACE_CODE) or town_code else facts.text
-            if place.level == StationLevel.TOWN and town_code is None:
-                return [*place_events(place), *self._place_attempt(tracker), *side]
             return [*place_events(place, said), *side, *self._understood()]
-        if resolution.status is MatchStatus.TOWN_ONLY and place is not None and town_code is None:
-            return [*place_events(place), *self._place_attempt(tracker), *side]
         if resolution.status is MatchStatus.AMBIGUOUS:
             codes = [p.code for p in resolution.candidates]
             return [slot_set(PLACE_CANDIDATES, codes), *self._place_attempt(tracker), *side]

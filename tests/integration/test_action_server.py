@@ -273,6 +273,23 @@ def test_a_town_then_a_community_in_it(client: TestClient) -> None:
     assert slots["requested_slot"] == "phone"
 
 
+def test_naming_another_town_asks_about_that_town_instead(client: TestClient) -> None:
+    known = {
+        "problem": "家里停电了",
+        "service_code": "power_outage",
+        "requested_slot": "place",
+        "place_code": JINFENG,
+        "place_attempts": 1.0,
+    }
+    body = run(
+        client, rasa_call("validate_report_form", new_sender(), "说错了，是黄桷坪街道", slots=known)
+    )
+    slots = slots_of(body)
+    assert slots["place_code"] == "500107002"
+    assert slots.get("place") is None
+    assert slots["requested_slot"] == "place"
+
+
 PHONE_ASKED = {
     "problem": "楼上漏水",
     "service_code": "water_leak",
