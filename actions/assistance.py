@@ -14,6 +14,7 @@ from api.tickets.service import (
     TicketNotFoundError,
     get_ticket,
     record_rating,
+    station_of,
     status_view,
     tickets_of_sender,
 )
@@ -61,9 +62,7 @@ class TicketStatus:
                         "还没查到您登记过的工单。请把工单号发给我，格式像 LY-20261123-0001。"
                     )
                     return []
-                lines = [
-                    _line(t, status_view(session, t, tracker.sender_id).station_name) for t in mine
-                ]
+                lines = [_line(t, station_of(session, t).display_name) for t in mine]
                 dispatcher.utter("您最近的工单：\n" + "\n".join(lines))
                 return []
             try:

@@ -125,7 +125,7 @@ class ValidateReportForm:
             return [*location_events(facts.location, place_known=False), *side, *self._understood()]
         town_code = self._asking_community_of(tracker, gazetteer)
         resolution = (
-            gazetteer.resolve_within_town(facts.text, town_code) if town_code else facts.resolution
+            gazetteer.narrow_to_town(facts.resolution, town_code) if town_code else facts.resolution
         )
         if tracker.entity(PLACE_CODE) and facts.resolution.place is not None:
             resolution = facts.resolution

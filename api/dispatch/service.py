@@ -93,28 +93,43 @@ def nearest_station(
     Searches growing boxes; a station found within radius r is the global
     nearest because every station outside the box is farther than r.
     """
-    for radius in (*SEARCH_RADII_KM, None):
-        box = bounding_box(lat, lon, radius) if radius is not None else None
-        query = select(Station).where(
-            Station.active.is_(True), Station.lat.is_not(None), Station.lon.is_not(None)
+    for radius in SEARCH_RADII_KM:
+        box = bounding_box(lat, lon, radius)
+        if box is None:
+            break  # the box would wrap a pole or the antimeridian: search everything
+        found = _nearest_in(session, lat, lon, service_code, box, radius)
+        if found is not None:
+            return found
+    return _nearest_in(session, lat, lon, service_code, None, None)
+
+
+def _nearest_in(
+    session: Session,
+    lat: float,
+    lon: float,
+    service_code: str,
+    box: tuple[float, float, float, float] | None,
+    radius: float | None,
+) -> tuple[Station, float] | None:
+    """The nearest capable station inside a box (and radius), or in the whole registry."""
+    query = select(Station).where(
+        Station.active.is_(True), Station.lat.is_not(None), Station.lon.is_not(None)
+    )
+    if box is not None:
+        lat_min, lat_max, lon_min, lon_max = box
+        query = query.where(
+            Station.lat.between(lat_min, lat_max), Station.lon.between(lon_min, lon_max)
         )
-        if box is not None:
-            lat_min, lat_max, lon_min, lon_max = box
-            query = query.where(
-                Station.lat.between(lat_min, lat_max), Station.lon.between(lon_min, lon_max)
-            )
-        elif radius is not None:
-            continue
-        ranked = [
-            (haversine_km(lat, lon, s.lat, s.lon), LEVEL_RANK[s.level], s.code, s)
-            for s in session.scalars(query)
-            if s.handles(service_code) and s.lat is not None and s.lon is not None
-        ]
-        within = [row for row in ranked if radius is None or row[0] <= radius]
-        if within:
-            distance, _, _, station = min(within, key=lambda row: row[:3])
-            return station, distance
-    return None
+    ranked = [
+        (haversine_km(lat, lon, s.lat, s.lon), LEVEL_RANK[s.level], s.code, s)
+        for s in session.scalars(query)
+        if s.handles(service_code) and s.lat is not None and s.lon is not None
+    ]
+    within = [row for row in ranked if radius is None or row[0] <= radius]
+    if not within:
+        return None
+    distance, _, _, station = min(within, key=lambda row: row[:3])
+    return station, distance
 
 
 def _station(session: Session, code: str | None) -> Station | None:

@@ -157,7 +157,10 @@ class Gazetteer:
 
     def resolve_within_town(self, text: str, town_code: str) -> Resolution:
         """Resolve a community name the resident gives after naming the town."""
-        resolution = self.resolve(text)
+        return self.narrow_to_town(self.resolve(text), town_code)
+
+    def narrow_to_town(self, resolution: Resolution, town_code: str) -> Resolution:
+        """Keep the candidates inside the town already named, when there are any."""
         inside = [p for p in self._candidates(resolution) if p.town_code == town_code]
         if len(inside) == 1:
             return Resolution(MatchStatus.EXACT, inside[0])

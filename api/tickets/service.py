@@ -51,7 +51,7 @@ def file_report(
     """Create the ticket, dispatch it and log both, all in one commit."""
     existing = _by_idempotency_key(session, report.idempotency_key)
     if existing is not None:
-        found = FiledTicket(existing, _station_of(session, existing), created=False)
+        found = FiledTicket(existing, station_of(session, existing), created=False)
         session.commit()  # end the read transaction (on SQLite it holds the write lock)
         return found
     created_at = (now or datetime.now(tz)).astimezone(tz)
@@ -74,7 +74,7 @@ def file_report(
         existing = _by_idempotency_key(session, report.idempotency_key)
         if existing is None:
             raise
-        return FiledTicket(existing, _station_of(session, existing), created=False)
+        return FiledTicket(existing, station_of(session, existing), created=False)
     return FiledTicket(ticket, decision.station, created=True)
 
 
@@ -154,7 +154,8 @@ def _by_idempotency_key(session: Session, key: str | None) -> Ticket | None:
     return session.scalars(select(Ticket).where(Ticket.idempotency_key == key)).first()
 
 
-def _station_of(session: Session, ticket: Ticket) -> Station:
+def station_of(session: Session, ticket: Ticket) -> Station:
+    """The station holding a ticket."""
     station = session.get(Station, ticket.station_code)
     if station is None:  # the foreign key makes this unreachable
         raise LookupError(f"station {ticket.station_code} missing")
@@ -203,7 +204,7 @@ def record_rating(
 
 def status_view(session: Session, ticket: Ticket, viewer_sender_id: str | None) -> TicketStatusView:
     """The status of a ticket; its text and masked phone only for the resident who filed it."""
-    station = _station_of(session, ticket)
+    station = station_of(session, ticket)
     is_filer = bool(viewer_sender_id) and viewer_sender_id == ticket.sender_id
     return TicketStatusView(
         number=ticket.number,
