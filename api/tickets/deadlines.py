@@ -12,6 +12,7 @@ from api.catalogue import UTILITY_CODES
 EMERGENCY_CONTACT = timedelta(hours=2)
 UTILITY_CONTACT = timedelta(hours=24)
 ROUTINE_WORKING_DAYS = 2
+ROUTINE_RESOLVE = timedelta(days=7)
 WEEKDAY_NAMES = "一二三四五六日"
 
 
@@ -33,6 +34,15 @@ def contact_deadline(created_at: datetime, service_code: str, emergency: bool) -
     if service_code in UTILITY_CODES:
         return created_at + UTILITY_CONTACT
     return add_working_days(created_at, ROUTINE_WORKING_DAYS)
+
+
+def resolve_deadline(created_at: datetime, service_code: str, emergency: bool) -> datetime:
+    """When the ticket must be solved."""
+    if emergency:
+        return created_at + EMERGENCY_CONTACT
+    if service_code in UTILITY_CODES:
+        return created_at + UTILITY_CONTACT
+    return created_at + ROUTINE_RESOLVE
 
 
 def describe_contact_deadline(service_code: str, emergency: bool, due: datetime) -> str:

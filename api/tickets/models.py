@@ -11,7 +11,7 @@ from api.database import Base, UTCDateTime
 
 
 class TicketStatus(StrEnum):
-    """Where a ticket is in its life; staff transitions come with the staff API."""
+    """Where a ticket is in its life; `api/tickets/lifecycle.py` moves it between states."""
 
     DISPATCHED = "dispatched"
     SIGNED = "signed"
@@ -36,7 +36,17 @@ class EventKind(StrEnum):
 
     CREATED = "created"
     DISPATCHED = "dispatched"
+    SIGNED = "signed"
+    STARTED = "started"
+    NOTE = "note"
+    RESOLVED = "resolved"
     RATED = "rated"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    RETURNED = "returned"
+    TRANSFERRED = "transferred"
+    ESCALATED = "escalated"
+    DUPLICATE_LINKED = "duplicate_linked"
 
 
 class Ticket(Base):
@@ -61,8 +71,17 @@ class Ticket(Base):
     sender_id: Mapped[str | None] = mapped_column(String(128), index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     contact_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The promise to solve it (emergencies 2 h, utilities 24 h, otherwise 7 days).
+    resolve_due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    # How far up the hierarchy 督办 has gone (0 = not escalated).
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    # Times a station returned it (退单); after two the parent station rules.
+    return_count: Mapped[int] = mapped_column(Integer, default=0)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     events: Mapped[list["TicketEvent"]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", lazy="selectin"

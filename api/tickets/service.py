@@ -18,7 +18,7 @@ from api.catalogue import SERVICE_NAMES
 from api.dispatch.service import DispatchDecision, DispatchRequest, choose_station
 from api.stations.models import Station
 from api.tickets.contact import mask_phone
-from api.tickets.deadlines import contact_deadline
+from api.tickets.deadlines import contact_deadline, resolve_deadline
 from api.tickets.models import STATUS_NAMES, EventKind, Ticket, TicketEvent, TicketStatus
 from api.tickets.numbers import next_ticket_number
 from api.tickets.schemas import NewReport, TicketStatusView, TimelineEntry
@@ -115,6 +115,9 @@ def _new_ticket(
         status=TicketStatus.DISPATCHED,
         created_at=created_at,
         contact_due_at=contact_deadline(created_at, report.service_code, report.emergency),
+        resolve_due_at=resolve_deadline(created_at, report.service_code, report.emergency),
+        escalation_level=0,
+        return_count=0,
     )
     session.add(ticket)
     session.flush()
