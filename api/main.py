@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from actions.context import ActionContext
 from actions.registry import build_executor
 from actions.server import create_action_server
+from api.auth.views import router as auth_router
 from api.conversations.rasa_client import RasaClient
 from api.conversations.views import router as conversation_router
 from api.database import make_engine, make_session_factory
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     app.include_router(health_router)
+    app.include_router(auth_router)
     app.include_router(conversation_router)
     app.include_router(tickets_router)
     app.include_router(stations_router)

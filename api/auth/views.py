@@ -1,0 +1,70 @@
+"""Login, logout and who-am-I for staff."""
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+
+from api.auth.dependencies import BearerDep, StaffDep
+from api.auth.schemas import LoginRequest, MeResponse, TokenResponse
+from api.auth.service import InvalidCredentialsError, LoginThrottledError, login, revoke_token
+from api.dependencies import SessionDep
+
+router = APIRouter(prefix="/api/auth", tags=["staff auth"])
+
+WRONG_CREDENTIALS = "用户名或密码不正确"
+
+
+@router.post(
+    "/token",
+    response_model=TokenResponse,
+    responses={
+        401: {"description": "用户名或密码不正确"},
+        429: {"description": "失败次数过多，稍后再试（Retry-After 给出秒数）"},
+    },
+)
+def create_token(body: LoginRequest, request: Request, session: SessionDep) -> TokenResponse:
+    """Log in with a password and get a short-lived bearer token."""
+    now = datetime.now(UTC)
+    client = request.client.host if request.client else "unknown"
+    try:
+        issued = login(
+            session, username=body.username, password=body.password, client=client, now=now
+        )
+    except LoginThrottledError as exc:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"登录失败次数过多，请 {exc.retry_after} 秒后再试",
+            headers={"Retry-After": str(exc.retry_after)},
+        ) from exc
+    except InvalidCredentialsError as exc:
+        session.commit()  # keep the failed attempt: it counts towards the limit
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, WRONG_CREDENTIALS) from exc
+    session.commit()
+    assert issued.expires_at is not None  # bearer tokens always expire
+    return TokenResponse(
+        access_token=issued.token,
+        expires_in=int((issued.expires_at - now).total_seconds()),
+        expires_at=issued.expires_at,
+    )
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(principal: StaffDep, credentials: BearerDep, session: SessionDep) -> Response:
+    """Revoke the token this request carries."""
+    assert credentials is not None  # StaffDep has checked it
+    revoke_token(session, credentials.credentials, datetime.now(UTC))
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/me", response_model=MeResponse)
+def me(principal: StaffDep) -> MeResponse:
+    """The account behind the token."""
+    visible = principal.visible_stations
+    return MeResponse(
+        username=principal.username,
+        display_name=principal.display_name,
+        role=principal.role.value,
+        station_code=principal.station_code,
+        station_count=len(visible) if visible is not None else None,
+    )
