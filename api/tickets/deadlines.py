@@ -1,13 +1,25 @@
-"""When the station must contact the resident: the network's promise, per ticket.
+"""When the station must contact the resident and solve the problem: the network's promise.
 
-Emergencies within 2 hours; water, power and gas within 24 hours; everything
-else within 2 working days. Working days here skip weekends only; the staff
-lifecycle brings the statutory holiday calendar.
+Contact (签收 and a call): emergencies within 2 hours; water, power and gas
+(`UTILITY_CODES`) within 24 hours; everything else within 2 working days.
+Resolve: emergencies 2 hours, utilities 24 hours, everything else 7 calendar
+days. Calendar days, as in 12345 practice ("7日办结"), so the resident's wait
+is the same whether or not a weekend falls in it; but a deadline that lands on
+a day off moves to the same time on the next working day, and it is never
+earlier than the contact deadline (over the Spring Festival 2 working days can
+be longer than 7 calendar days). Emergency and utility clocks run through
+holidays: stations are on duty for them.
+
+Working days are the Chinese working calendar (`api.tickets.calendar`: holidays
+and make-up workdays), counted in the district's time zone (Asia/Shanghai).
 """
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from api.catalogue import UTILITY_CODES
+from api.settings import get_settings
+from api.tickets.calendar import add_working_days, roll_to_working_day
 
 EMERGENCY_CONTACT = timedelta(hours=2)
 UTILITY_CONTACT = timedelta(hours=24)
@@ -16,38 +28,43 @@ ROUTINE_RESOLVE = timedelta(days=7)
 WEEKDAY_NAMES = "一二三四五六日"
 
 
-def add_working_days(start: datetime, days: int) -> datetime:
-    """The same time of day, `days` working days (Mon–Fri) later."""
-    current = start
-    remaining = days
-    while remaining > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
+def district_tz() -> ZoneInfo:
+    """The district's time zone from the settings."""
+    return ZoneInfo(get_settings().timezone)
 
 
-def contact_deadline(created_at: datetime, service_code: str, emergency: bool) -> datetime:
-    """When the station must have contacted the resident."""
+def contact_deadline(
+    created_at: datetime, service_code: str, emergency: bool, tz: ZoneInfo | None = None
+) -> datetime:
+    """When the station must have signed for the ticket and contacted the resident."""
+    start = created_at.astimezone(tz or district_tz())
     if emergency:
-        return created_at + EMERGENCY_CONTACT
+        return start + EMERGENCY_CONTACT
     if service_code in UTILITY_CODES:
-        return created_at + UTILITY_CONTACT
-    return add_working_days(created_at, ROUTINE_WORKING_DAYS)
+        return start + UTILITY_CONTACT
+    return add_working_days(start, ROUTINE_WORKING_DAYS)
 
 
-def resolve_deadline(created_at: datetime, service_code: str, emergency: bool) -> datetime:
+def resolve_deadline(
+    created_at: datetime, service_code: str, emergency: bool, tz: ZoneInfo | None = None
+) -> datetime:
     """When the ticket must be solved."""
+    zone = tz or district_tz()
+    start = created_at.astimezone(zone)
     if emergency:
-        return created_at + EMERGENCY_CONTACT
+        return start + EMERGENCY_CONTACT
     if service_code in UTILITY_CODES:
-        return created_at + UTILITY_CONTACT
-    return created_at + ROUTINE_RESOLVE
+        return start + UTILITY_CONTACT
+    due = roll_to_working_day(start + ROUTINE_RESOLVE)
+    return max(due, contact_deadline(start, service_code, emergency, zone))
 
 
-def describe_contact_deadline(service_code: str, emergency: bool, due: datetime) -> str:
-    """The promise in a resident's words, e.g. 2个工作日内（11月25日周三前）."""
-    when = f"{due.month}月{due.day}日周{WEEKDAY_NAMES[due.weekday()]} {due:%H:%M}前"
+def describe_contact_deadline(
+    service_code: str, emergency: bool, due: datetime, tz: ZoneInfo | None = None
+) -> str:
+    """The promise in a resident's words, e.g. 2个工作日内（11月25日周三 09:30前）."""
+    local = due.astimezone(tz) if tz is not None else due
+    when = f"{local.month}月{local.day}日周{WEEKDAY_NAMES[local.weekday()]} {local:%H:%M}前"
     if emergency:
         return f"2小时内（{when}）"
     if service_code in UTILITY_CODES:
