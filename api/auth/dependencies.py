@@ -1,12 +1,12 @@
 """Request dependencies: the authenticated principal, and role gates."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.auth.clock import NowDep
 from api.auth.models import Role
 from api.auth.scope import StaffPrincipal, principal_for
 from api.auth.service import authenticate_token
@@ -29,11 +29,11 @@ def _unauthorized(detail: str) -> HTTPException:
     )
 
 
-def current_staff(session: SessionDep, credentials: BearerDep) -> StaffPrincipal:
+def current_staff(session: SessionDep, credentials: BearerDep, now: NowDep) -> StaffPrincipal:
     """The account behind the request's bearer token, or 401."""
     if credentials is None or not credentials.credentials:
         raise _unauthorized(NOT_LOGGED_IN)
-    account = authenticate_token(session, credentials.credentials, datetime.now(UTC))
+    account = authenticate_token(session, credentials.credentials, now)
     if account is None:
         raise _unauthorized(TOKEN_REJECTED)
     return principal_for(session, account)
