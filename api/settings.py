@@ -28,6 +28,16 @@ class Settings(BaseSettings):
     # Reports that could not be filed wait here until the database is back.
     spool_dir: Path = PROJECT_ROOT / "var" / "spool"
     timezone: str = "Asia/Shanghai"
+    # Webhooks (api/webhooks): private, loopback and link-local targets are refused
+    # unless allowed here, all at once or as comma-separated CIDRs.
+    webhook_allow_private: bool = False
+    webhook_allowed_networks: str = ""
+    webhook_timeout_seconds: float = 5.0
+    webhook_max_attempts: int = Field(default=8, ge=1)
+    # A claimed delivery whose worker died becomes due again after this lease.
+    webhook_lease_seconds: float = Field(default=60.0, gt=0)
+    webhook_poll_seconds: float = 5.0
+    webhook_worker: bool = True
 
     @property
     def rasa_url(self) -> str:

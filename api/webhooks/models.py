@@ -5,9 +5,10 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.database import Base, UTCDateTime
+from api.tickets.models import Ticket, TicketEvent
 
 
 class DeliveryStatus(StrEnum):
@@ -51,3 +52,9 @@ class WebhookDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    # Relationships (no columns): the outbox listener links a delivery to a ticket
+    # and an event that may only get their ids in the same flush.
+    subscription: Mapped[WebhookSubscription] = relationship()
+    ticket: Mapped[Ticket] = relationship()
+    event: Mapped[TicketEvent | None] = relationship()
