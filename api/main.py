@@ -27,6 +27,9 @@ from api.tickets.service import report_filer
 from api.tickets.spool import replay_spool
 from api.tickets.views import router as tickets_router
 from api.web.security import SecurityHeadersMiddleware
+from api.webhooks.delivery import DeliveryConfig, WebhookDeliverer, run_delivery_loop
+from api.webhooks.outbox import install_outbox
+from api.webhooks.views import router as webhooks_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 SPOOL_REPLAY_SECONDS = 60
@@ -39,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging()
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
+    install_outbox(session_factory)  # ticket events write webhook deliveries in their commit
 
     file = report_filer(ZoneInfo(settings.timezone), settings.default_district_code)
 
@@ -57,8 +61,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.rasa_url, settings.rasa_token, settings.rasa_timeout_seconds
         )
         replayer = asyncio.create_task(replay_spooled_reports())
+        deliverer = WebhookDeliverer(session_factory, DeliveryConfig.from_settings(settings))
+        webhooks = (
+            asyncio.create_task(run_delivery_loop(deliverer, settings.webhook_poll_seconds))
+            if settings.webhook_worker
+            else None
+        )
         yield
         replayer.cancel()
+        if webhooks is not None:
+            webhooks.cancel()
+        deliverer.close()
         await app.state.rasa.close()
         engine.dispose()
 
@@ -77,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(conversation_router)
     app.include_router(tickets_router)
     app.include_router(stations_router)
+    app.include_router(webhooks_router)
     executor = build_executor(ActionContext(session_factory=session_factory, settings=settings))
     app.mount("/action-server", create_action_server(executor))
     app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="web")

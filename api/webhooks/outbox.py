@@ -8,10 +8,12 @@ while the ticket service and the lifecycle know nothing about webhooks.
 
 Stations concerned: the station holding the ticket after the change; when the
 change moved the ticket (transfer, return, re-dispatch), also the station that
-held it before; for an escalation, also the station asked to supervise. The payload is a notification, not a copy of the ticket: the
-resident's description, address, coordinates, phone and sender id and any note
-written by a resident are never included, phone numbers in staff and system
-notes are masked. Integrations read the details through the staff API.
+held it before; for an escalation, also the station asked to supervise.
+
+The payload is a notification, not a copy of the ticket: the resident's
+description, address, coordinates, phone and sender id and any note written by
+a resident are never included, and phone numbers in staff and system notes are
+masked. Integrations read the details through the staff API.
 """
 
 import weakref

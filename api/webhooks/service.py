@@ -1,9 +1,11 @@
 """Stations' webhook subscriptions: register, list, deactivate, inspect and redeliver.
 
-Every function takes the principal and checks the subscription's station
-against its scope, like tickets: staff manage their own station and the
-stations below it, operators every station, and a subscription outside the
-scope is reported as missing (404), so its existence is not revealed.
+Scope works as for tickets: staff see the subscriptions of their station and
+the stations below it, operators every station; one outside the scope is
+reported as missing (404), so its existence is not revealed. Registering,
+stopping and redelivering is for the station's own staff and for operators
+(`can_act`): a parent station sees its rooms' subscriptions but does not
+change them (403).
 """
 
 from dataclasses import dataclass
@@ -34,6 +36,13 @@ class SubscriptionConflictError(ValueError):
     """The request clashes with the current state (reason in Chinese)."""
 
 
+class NotYourStationError(PermissionError):
+    """Visible, but only the station's own staff or an operator may change it."""
+
+
+NOT_YOUR_STATION = "只有本站人员或区中心操作员可以管理这个站点的回调订阅"
+
+
 class StationRequiredError(ValueError):
     """An account without a station must say which station it registers for."""
 
@@ -62,6 +71,7 @@ def create_subscription(
         raise StationRequiredError("请指定要订阅的站点编码 station_code")
     if session.get(Station, code) is None or not principal.can_see(code):
         raise SubscriptionNotFoundError(STATION_MISSING)
+    require_manager(principal, code)
     checked = check_url(url, policy, resolver)
     active = session.scalars(
         select(WebhookSubscription)
@@ -116,6 +126,12 @@ def get_subscription(
     return subscription
 
 
+def require_manager(principal: StaffPrincipal, station_code: str) -> None:
+    """Raise NotYourStationError unless the principal may change this station's subscriptions."""
+    if not principal.can_act(station_code):
+        raise NotYourStationError(NOT_YOUR_STATION)
+
+
 def deactivate_subscription(session: Session, subscription: WebhookSubscription) -> int:
     """Stop a subscription; its waiting deliveries are given up. Returns how many."""
     subscription.active = False
@@ -163,7 +179,7 @@ def list_deliveries(
         query = query.where(WebhookDelivery.status == status.value)
     if before_id is not None:
         query = query.where(WebhookDelivery.id < before_id)
-    return [(delivery, number) for delivery, number in session.execute(query).tuples()]
+    return [(delivery, number) for delivery, number in session.execute(query)]
 
 
 def redeliver(
@@ -178,7 +194,7 @@ def redeliver(
     ).first()
     if found is None:
         raise SubscriptionNotFoundError(DELIVERY_MISSING)
-    delivery, number = found.tuple()
+    delivery, number = found
     if not subscription.active:
         raise SubscriptionConflictError("订阅已停用，不能重新投递")
     if delivery.status != DeliveryStatus.FAILED.value:

@@ -21,10 +21,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.auth.models import Role, TokenKind
+from api.auth.service import create_account, issue_token
 from api.database import make_session_factory, transaction
+from api.main import create_app
+from api.settings import Settings
 from api.tickets.models import EventKind, Ticket, TicketEvent
 from api.tickets.schemas import NewReport
 from api.tickets.service import file_report
@@ -556,3 +561,68 @@ def test_deliveries_of_a_deactivated_subscription_are_given_up(
     assert {(d.status, d.last_error) for d in deliveries_of(outbox_factory, subscription)} == {
         (DeliveryStatus.FAILED.value, "订阅已停用，不再投递")
     }
+
+
+# -- through the staff API -------------------------------------------------------------------
+
+
+def staff_token(factory: sessionmaker[Session], station_code: str) -> str:
+    with transaction(factory) as session:
+        account = create_account(
+            session,
+            username=f"wh-staff-{uuid.uuid4().hex[:8]}",
+            display_name="天宝路社区 王丽",
+            role=Role.STATION_STAFF,
+            station_code=station_code,
+            password="correct-horse-battery",
+        )
+        return issue_token(session, account, kind=TokenKind.BEARER, now=datetime.now(UTC)).token
+
+
+def test_failed_deliveries_are_listed_and_can_be_redelivered(
+    database_url: str, outbox_factory: sessionmaker[Session], receiver: Receiver
+) -> None:
+    settings = Settings(database_url=database_url, webhook_allow_private=True, webhook_worker=False)
+    headers = {"Authorization": f"Bearer {staff_token(outbox_factory, TIANBAOLU)}"}
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        created = client.post("/api/staff/webhooks", json={"url": receiver.url}, headers=headers)
+        assert created.status_code == 201, created.text
+        subscription = created.json()
+        receiver.secret = subscription["secret"]
+        receiver.fail_times = 3
+        ticket = file_ticket(outbox_factory, TIANBAOLU)
+
+        clock = FakeClock()
+        worker = deliverer(outbox_factory, clock, max_attempts=3)
+        for _ in range(4):
+            worker.run_once()
+            clock.advance(timedelta(hours=1))
+        deliveries_url = f"/api/staff/webhooks/{subscription['id']}/deliveries"
+        failed = client.get(deliveries_url, params={"status": "failed"}, headers=headers).json()
+        assert [(d["event_type"], d["status"], d["attempts"]) for d in failed] == [
+            ("ticket.dispatched", "failed", 3),
+            ("ticket.created", "failed", 3),
+        ]
+        assert all(d["ticket_number"] == ticket.number for d in failed)
+        assert all(d["last_status_code"] == 500 for d in failed)
+        assert all(d["last_error"] == "接收方返回 HTTP 500" for d in failed)
+        assert all(d["next_attempt_at"] is None for d in failed)
+        shown = client.get(f"/api/staff/webhooks/{subscription['id']}", headers=headers).json()
+        assert shown["deliveries"] == {"pending": 0, "delivered": 0, "failed": 2}
+
+        target = failed[0]["id"]
+        again = client.post(f"{deliveries_url}/{target}/redeliver", headers=headers)
+        assert again.status_code == 202, again.text
+        assert again.json()["status"] == "pending" and again.json()["attempts"] == 0
+        assert worker.run_once().delivered == 1  # the receiver accepts from the 4th try on
+        worker.close()
+
+        listed = client.get(deliveries_url, headers=headers).json()
+        assert (listed[0]["id"], listed[0]["status"]) == (target, "delivered")
+        assert listed[1]["status"] == "failed"
+        twice = client.post(f"{deliveries_url}/{target}/redeliver", headers=headers)
+        assert twice.status_code == 409
+        assert twice.json()["detail"] == "只有投递失败的记录可以重新投递"
+        missing = client.post(f"{deliveries_url}/999999999/redeliver", headers=headers)
+        assert missing.status_code == 404
+        assert all(r.verified for r in receiver.received)
