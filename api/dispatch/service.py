@@ -6,6 +6,7 @@ coordinates that handles the code (great-circle distance, lower level first on
 equal distance, then code); else the town station; else the district centre.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -26,6 +27,11 @@ class DispatchReason(StrEnum):
     NEAREST = "nearest"
     TOWN = "town"
     DISTRICT = "district"
+    # Re-dispatch by the staff lifecycle (api/tickets/lifecycle.py, duplicates.py).
+    DUPLICATE = "duplicate"
+    PARENT = "parent"
+    RULING = "ruling"
+    TRANSFER = "transfer"
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,14 @@ class DispatchDecision:
             return f"按居民位置就近派单，{name}距离约 {self.distance_km:.2f} 公里"
         if self.reason is DispatchReason.TOWN:
             return f"只确定到镇街，由{name}办理"
+        if self.reason is DispatchReason.DUPLICATE:
+            return f"附近已有同类问题的工单在办，派给同一站点{name}"
+        if self.reason is DispatchReason.PARENT:
+            return f"没有其他可接单的站点，由上级{name}兜底办理"
+        if self.reason is DispatchReason.RULING:
+            return f"两次退单，提交上级{name}裁定"
+        if self.reason is DispatchReason.TRANSFER:
+            return f"转派给{name}办理"
         return f"未能确定到镇街，由{name}兜底办理"
 
 
@@ -86,21 +100,47 @@ def choose_station(
 
 
 def nearest_station(
-    session: Session, lat: float, lon: float, service_code: str
+    session: Session,
+    lat: float,
+    lon: float,
+    service_code: str,
+    excluded: Collection[str] = (),
 ) -> tuple[Station, float] | None:
     """The nearest active station with coordinates handling the code, with its distance.
 
     Searches growing boxes; a station found within radius r is the global
-    nearest because every station outside the box is farther than r.
+    nearest because every station outside the box is farther than r. Stations
+    in `excluded` (e.g. those that returned a ticket) are never chosen.
     """
     for radius in SEARCH_RADII_KM:
         box = bounding_box(lat, lon, radius)
         if box is None:
             break  # the box would wrap a pole or the antimeridian: search everything
-        found = _nearest_in(session, lat, lon, service_code, box, radius)
+        found = _nearest_in(session, lat, lon, service_code, box, radius, excluded)
         if found is not None:
             return found
-    return _nearest_in(session, lat, lon, service_code, None, None)
+    return _nearest_in(session, lat, lon, service_code, None, None, excluded)
+
+
+def supervisors(session: Session, station: Station) -> list[Station]:
+    """The active stations above one, nearest first (室 → 站 → 中心)."""
+    chain: list[Station] = []
+    seen = {station.code}
+    current = _station(session, station.parent_code)
+    while current is not None and current.code not in seen:
+        seen.add(current.code)
+        if current.active:
+            chain.append(current)
+        current = _station(session, current.parent_code)
+    return chain
+
+
+def district_centre(session: Session, default_district_code: str) -> Station:
+    """The district centre that takes what no one else can (兜底)."""
+    centre = _district_for(session, None, default_district_code)
+    if centre is None:
+        raise NoStationError("no active district station in the registry")
+    return centre
 
 
 def _nearest_in(
@@ -110,6 +150,7 @@ def _nearest_in(
     service_code: str,
     box: tuple[float, float, float, float] | None,
     radius: float | None,
+    excluded: Collection[str] = (),
 ) -> tuple[Station, float] | None:
     """The nearest capable station inside a box (and radius), or in the whole registry."""
     query = select(Station).where(
@@ -123,7 +164,10 @@ def _nearest_in(
     ranked = [
         (haversine_km(lat, lon, s.lat, s.lon), LEVEL_RANK[s.level], s.code, s)
         for s in session.scalars(query)
-        if s.handles(service_code) and s.lat is not None and s.lon is not None
+        if s.handles(service_code)
+        and s.code not in excluded
+        and s.lat is not None
+        and s.lon is not None
     ]
     within = [row for row in ranked if radius is None or row[0] <= radius]
     if not within:

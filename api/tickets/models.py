@@ -9,6 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.database import Base, UTCDateTime
 
+# Who an event names when no staff member acted.
+RESIDENT_ACTOR = "resident"
+SYSTEM_ACTOR = "system"
+
 
 class TicketStatus(StrEnum):
     """Where a ticket is in its life; `api/tickets/lifecycle.py` moves it between states."""

@@ -15,16 +15,23 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.catalogue import SERVICE_NAMES
-from api.dispatch.service import DispatchDecision, DispatchRequest, choose_station
+from api.dispatch.service import DispatchDecision, DispatchReason, DispatchRequest, choose_station
 from api.stations.models import Station
 from api.tickets.contact import mask_phone
 from api.tickets.deadlines import contact_deadline, resolve_deadline
-from api.tickets.models import STATUS_NAMES, EventKind, Ticket, TicketEvent, TicketStatus
+from api.tickets.duplicates import find_original, link_duplicate
+from api.tickets.lifecycle import rate
+from api.tickets.models import RESIDENT_ACTOR as RESIDENT_ACTOR  # re-exported for callers
+from api.tickets.models import (
+    STATUS_NAMES,
+    EventKind,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
+from api.tickets.models import SYSTEM_ACTOR as SYSTEM_ACTOR
 from api.tickets.numbers import next_ticket_number
 from api.tickets.schemas import NewReport, TicketStatusView, TimelineEntry
-
-RESIDENT_ACTOR = "resident"
-SYSTEM_ACTOR = "system"
 
 
 @dataclass(frozen=True)
@@ -55,18 +62,18 @@ def file_report(
         session.commit()  # end the read transaction (on SQLite it holds the write lock)
         return found
     created_at = (now or datetime.now(tz)).astimezone(tz)
-    decision = choose_station(
+    original = find_original(
         session,
-        DispatchRequest(
-            service_code=report.service_code,
-            community_code=report.community_code,
-            town_code=report.town_code,
-            lat=report.lat,
-            lon=report.lon,
-        ),
-        default_district_code,
+        service_code=report.service_code,
+        lat=report.lat,
+        lon=report.lon,
+        location_text=report.location_text,
+        at=created_at,
     )
-    ticket = _new_ticket(session, report, decision, created_at)
+    decision = _dispatch(session, report, original, default_district_code)
+    ticket = _new_ticket(session, report, decision, created_at, tz)
+    if original is not None:
+        link_duplicate(session, ticket, original, now=created_at)
     try:
         session.commit()
     except IntegrityError:
@@ -93,8 +100,33 @@ def report_filer(
     return file
 
 
+def _dispatch(
+    session: Session, report: NewReport, original: Ticket | None, default_district_code: str
+) -> DispatchDecision:
+    """A duplicate goes where its original is, so one station sees both; else normal dispatch."""
+    if original is not None:
+        station = station_of(session, original)
+        if station.handles(report.service_code):
+            return DispatchDecision(station, DispatchReason.DUPLICATE)
+    return choose_station(
+        session,
+        DispatchRequest(
+            service_code=report.service_code,
+            community_code=report.community_code,
+            town_code=report.town_code,
+            lat=report.lat,
+            lon=report.lon,
+        ),
+        default_district_code,
+    )
+
+
 def _new_ticket(
-    session: Session, report: NewReport, decision: DispatchDecision, created_at: datetime
+    session: Session,
+    report: NewReport,
+    decision: DispatchDecision,
+    created_at: datetime,
+    tz: ZoneInfo,
 ) -> Ticket:
     ticket = Ticket(
         number=next_ticket_number(session, created_at),
@@ -114,8 +146,8 @@ def _new_ticket(
         idempotency_key=report.idempotency_key,
         status=TicketStatus.DISPATCHED,
         created_at=created_at,
-        contact_due_at=contact_deadline(created_at, report.service_code, report.emergency),
-        resolve_due_at=resolve_deadline(created_at, report.service_code, report.emergency),
+        contact_due_at=contact_deadline(created_at, report.service_code, report.emergency, tz),
+        resolve_due_at=resolve_deadline(created_at, report.service_code, report.emergency, tz),
         escalation_level=0,
         return_count=0,
     )
@@ -188,7 +220,15 @@ def tickets_of_sender(session: Session, sender_id: str, limit: int = 5) -> list[
 def record_rating(
     session: Session, ticket: Ticket, stars: int, comment: str | None, now: datetime
 ) -> None:
-    """Store a resident's 1–5 star rating as an event on the ticket."""
+    """A resident's 1–5 stars from the chat, committed.
+
+    On a resolved ticket this is the lifecycle's rating, which closes it; on
+    any other the rating is only recorded, as the resident's opinion so far.
+    """
+    if ticket.status == TicketStatus.RESOLVED:
+        rate(session, ticket, now=now, stars=stars, comment=comment)
+        session.commit()
+        return
     if not 1 <= stars <= 5:
         raise ValueError("stars must be between 1 and 5")
     session.add(

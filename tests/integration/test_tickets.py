@@ -43,6 +43,11 @@ def file(session: Session, new: NewReport, now: datetime) -> FiledTicket:
     return file_report(session, new, tz=TZ, default_district_code=DISTRICT, now=now)
 
 
+def own_place() -> str:
+    """A place no other test reports at, so the report is not linked as a duplicate."""
+    return f"天宝路社区3栋2单元（{uuid.uuid4().hex[:6]}）"
+
+
 def reload(session_factory: sessionmaker[Session], number: str) -> Ticket:
     with session_factory() as fresh:
         ticket = get_ticket(fresh, number)
@@ -55,7 +60,7 @@ def test_a_report_becomes_a_dispatched_ticket(
     session: Session, session_factory: sessionmaker[Session]
 ) -> None:
     now = datetime(2026, 11, 23, 10, 15, tzinfo=TZ)
-    new = report()
+    new = report(location_text=own_place())
     filed = file(session, new, now)
     assert filed.created
     assert filed.station.code == TIANBAOLU
@@ -218,7 +223,8 @@ def test_numbers_stay_unique_and_consecutive_under_concurrent_filing(
 def test_the_event_log_cannot_be_edited_or_deleted(
     session: Session, session_factory: sessionmaker[Session]
 ) -> None:
-    filed = file(session, report(), datetime(2026, 11, 23, 13, 0, tzinfo=TZ))
+    new = report(location_text=own_place())
+    filed = file(session, new, datetime(2026, 11, 23, 13, 0, tzinfo=TZ))
     ticket_id = filed.ticket.id
     with session_factory() as other:
         with pytest.raises(DBAPIError, match="append-only"):
@@ -261,7 +267,7 @@ def test_new_report_accepts_a_spaced_phone() -> None:
 def test_status_view_shows_private_details_only_to_the_filer(
     session: Session, session_factory: sessionmaker[Session]
 ) -> None:
-    new = report()
+    new = report(location_text=own_place())
     filed = file(session, new, datetime(2026, 11, 23, 14, 0, tzinfo=TZ))
     with session_factory() as fresh:
         ticket = get_ticket(fresh, filed.ticket.number.lower())
@@ -282,7 +288,7 @@ def test_status_view_shows_private_details_only_to_the_filer(
         assert [entry.kind for entry in view.timeline] == ["created", "dispatched"]
 
     assert filer.description == "楼上漏水到我家天花板了"
-    assert filer.location_text == "天宝路社区3栋2单元"
+    assert filer.location_text == new.location_text
     assert filer.contact_phone_masked == "138****5678"
     assert "13812345678" not in filer.model_dump_json()
 

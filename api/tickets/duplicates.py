@@ -1,0 +1,101 @@
+"""Duplicate awareness: a new report of a problem someone already reported nearby.
+
+A new report is linked to an earlier ticket when both are of the same service
+code, the earlier one is still open (dispatched, signed, in progress or
+reopened) and was filed at most `DUPLICATE_WINDOW` (48 hours) before, and
+they are at the same place: within `DUPLICATE_RADIUS_KM` (200 m, FixMyStreet
+suggests 250 m) when both have coordinates, otherwise the same location text
+once spaces and punctuation are ignored. Of several matches the earliest wins,
+so reports gather on the first one.
+
+Linking never drops the new report: it is still filed, goes to the same
+station so the station sees both, and both tickets get a DUPLICATE_LINKED
+event. Staff decide whether it is really the same problem.
+"""
+
+import re
+from datetime import datetime, timedelta
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.dispatch.geo import haversine_km
+from api.tickets.lifecycle import OPEN_STATUSES
+from api.tickets.models import SYSTEM_ACTOR, EventKind, Ticket, TicketEvent
+
+DUPLICATE_RADIUS_KM: Final = 0.2
+DUPLICATE_WINDOW: Final = timedelta(hours=48)
+_NOT_PLACE = re.compile(r"[\s\W_]+")
+
+
+def same_place_text(a: str | None, b: str | None) -> bool:
+    """Two non-empty location texts naming the same place, ignoring spaces and punctuation."""
+    left, right = _normalised(a), _normalised(b)
+    return bool(left) and left == right
+
+
+def _normalised(text: str | None) -> str:
+    return _NOT_PLACE.sub("", text or "").casefold()
+
+
+def find_original(
+    session: Session,
+    *,
+    service_code: str,
+    lat: float | None,
+    lon: float | None,
+    location_text: str | None,
+    at: datetime,
+) -> Ticket | None:
+    """The earliest open ticket the new report duplicates, if any."""
+    candidates = session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.service_code == service_code,
+            Ticket.status.in_(sorted(OPEN_STATUSES)),
+            Ticket.created_at >= at - DUPLICATE_WINDOW,
+            Ticket.created_at <= at,
+        )
+        .order_by(Ticket.created_at, Ticket.id)
+    )
+    for ticket in candidates:
+        if _same_place(ticket, lat, lon, location_text):
+            return ticket
+    return None
+
+
+def _same_place(ticket: Ticket, lat: float | None, lon: float | None, text: str | None) -> bool:
+    if lat is not None and lon is not None and ticket.lat is not None and ticket.lon is not None:
+        return haversine_km(lat, lon, ticket.lat, ticket.lon) <= DUPLICATE_RADIUS_KM
+    return same_place_text(ticket.location_text, text)
+
+
+def link_duplicate(
+    session: Session, ticket: Ticket, original: Ticket, *, now: datetime
+) -> tuple[TicketEvent, TicketEvent]:
+    """Point `ticket` at `original` and say so in both logs; flushes, does not commit."""
+    ticket.duplicate_of_id = original.id
+    ticket.updated_at = now
+    original.updated_at = now
+    on_new = TicketEvent(
+        ticket_id=ticket.id,
+        kind=EventKind.DUPLICATE_LINKED,
+        status=None,
+        actor=SYSTEM_ACTOR,
+        note=f"与工单 {original.number} 反映的可能是同一问题，已派给同一站点",
+        data={"duplicate_of": original.number, "role": "duplicate"},
+        created_at=now,
+    )
+    on_original = TicketEvent(
+        ticket_id=original.id,
+        kind=EventKind.DUPLICATE_LINKED,
+        status=None,
+        actor=SYSTEM_ACTOR,
+        note=f"新工单 {ticket.number} 反映的可能是同一问题",
+        data={"duplicate": ticket.number, "role": "original"},
+        created_at=now,
+    )
+    session.add_all([on_new, on_original])
+    session.flush()
+    return on_new, on_original

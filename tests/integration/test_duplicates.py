@@ -1,0 +1,136 @@
+"""Duplicate awareness: a second report nearby is linked and goes to the same station."""
+
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.tickets.lifecycle import rate, resolve, sign
+from api.tickets.schemas import NewReport
+from api.tickets.service import FiledTicket, file_report
+from tests.integration.lifecycle_support import JIA, TZ, YI, ensure_test_stations, fresh
+
+DISTRICT = "500107"
+
+
+@pytest.fixture(autouse=True)
+def stations(session_factory: sessionmaker[Session], registry: Path) -> None:
+    ensure_test_stations(session_factory)
+
+
+def place() -> str:
+    return f"测试小区{uuid.uuid4().hex[:6]}号楼"
+
+
+def file(session: Session, at: datetime, **fields: object) -> FiledTicket:
+    values: dict[str, object] = {
+        "service_code": "water_leak",
+        "description": "楼道水管爆了",
+        "sender_id": f"test-{uuid.uuid4().hex[:8]}",
+    }
+    values.update(fields)
+    report = NewReport.model_validate(values)
+    return file_report(session, report, tz=TZ, default_district_code=DISTRICT, now=at)
+
+
+# Each test works on a day of its own, so reports of other tests are never near in time.
+def day(n: int) -> datetime:
+    return datetime(2026, 4, 1, 9, 0, tzinfo=TZ) + timedelta(days=3 * n)
+
+
+def test_a_report_near_an_open_one_is_linked_both_ways_and_goes_to_the_same_station(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    first = file(session, day(0), lat=45.0, lon=125.0, location_text=place())
+    # 150 m east, an hour later, from a resident of 乙: by itself it would go to
+    # 乙's room, but it goes to 甲 with the first report, so one station sees both.
+    second = file(
+        session,
+        day(0) + timedelta(hours=1),
+        community_code=YI,
+        lat=45.0,
+        lon=125.0019,
+        location_text=place(),
+    )
+    assert first.ticket.station_code == JIA
+    new, old = fresh(session_factory, second.ticket), fresh(session_factory, first.ticket)
+    assert new.duplicate_of_id == old.id
+    assert (new.station_code, new.dispatch_reason) == (JIA, "duplicate")
+    assert [e.kind for e in new.events] == ["created", "dispatched", "duplicate_linked"]
+    assert new.events[-1].data["duplicate_of"] == old.number
+    assert old.number in (new.events[-1].note or "")
+    assert old.events[-1].kind == "duplicate_linked"
+    assert old.events[-1].data["duplicate"] == new.number
+    assert old.duplicate_of_id is None
+
+
+def test_without_coordinates_the_same_place_text_links(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    where = place()
+    first = file(session, day(1), community_code=YI, location_text=where)
+    second = file(
+        session, day(1) + timedelta(hours=5), location_text=f" {where}，", town_code="990100001"
+    )
+    stored = fresh(session_factory, second.ticket)
+    assert stored.duplicate_of_id == first.ticket.id
+    assert stored.station_code == YI
+
+
+def test_reports_gather_on_the_first(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    first = file(session, day(2), lat=45.0, lon=125.0, location_text=place())
+    file(session, day(2) + timedelta(hours=1), lat=45.0, lon=125.0005, location_text=place())
+    third = file(session, day(2) + timedelta(hours=2), lat=45.0, lon=125.001, location_text=place())
+    assert fresh(session_factory, third.ticket).duplicate_of_id == first.ticket.id
+
+
+@pytest.mark.parametrize(
+    ("n", "case", "second"),
+    [
+        (3, "400 m away", {"lat": 45.0, "lon": 125.0051}),
+        (4, "another kind of problem", {"lat": 45.0, "lon": 125.0, "service_code": "gas"}),
+        (5, "more than 48 hours later", {"lat": 45.0, "lon": 125.0, "hours": 49}),
+        (6, "different place text, no coordinates", {}),
+    ],
+)
+def test_not_linked(
+    session: Session,
+    session_factory: sessionmaker[Session],
+    n: int,
+    case: str,
+    second: dict[str, object],
+) -> None:
+    fields = dict(second)
+    hours = fields.pop("hours", 1)
+    assert isinstance(hours, int)
+    first: dict[str, object] = {"location_text": place()}
+    if "lat" in fields:
+        first |= {"lat": 45.0, "lon": 125.0}
+    file(session, day(n), **first)
+    later = file(session, day(n) + timedelta(hours=hours), location_text=place(), **fields)
+    assert fresh(session_factory, later.ticket).duplicate_of_id is None, case
+
+
+@pytest.mark.parametrize("state", ["resolved", "closed"])
+def test_a_finished_ticket_is_not_an_original(
+    session: Session, session_factory: sessionmaker[Session], state: str
+) -> None:
+    at = day(8 if state == "resolved" else 9)
+    first = file(session, at, lat=45.0, lon=125.0, location_text=place())
+    sign(session, first.ticket, actor="staff:jia", now=at + timedelta(minutes=10))
+    resolve(
+        session,
+        first.ticket,
+        actor="staff:jia",
+        now=at + timedelta(minutes=20),
+        resolution="已修好",
+    )
+    if state == "closed":
+        rate(session, first.ticket, now=at + timedelta(minutes=30), stars=5)
+    session.commit()
+    again = file(session, at + timedelta(hours=1), lat=45.0, lon=125.0, location_text=place())
+    assert fresh(session_factory, again.ticket).duplicate_of_id is None
