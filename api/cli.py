@@ -2,6 +2,7 @@
 
 laoyang db upgrade                 apply migrations to DATABASE_URL
 laoyang stations import FILE       load a division list (idempotent)
+laoyang webhooks deliver           one pass of due webhook deliveries
 laoyang run                        start Rasa and the app, stop both on Ctrl-C
 """
 
@@ -16,6 +17,8 @@ from api.settings import get_settings
 from api.stations.registry import import_divisions, read_division_file
 from api.tickets.service import report_filer
 from api.tickets.spool import replay_spool
+from api.webhooks.cli import add_webhook_commands
+from api.webhooks.outbox import install_outbox
 
 
 def _db_upgrade(_: argparse.Namespace) -> int:
@@ -49,7 +52,9 @@ def _tickets_replay(_: argparse.Namespace) -> int:
     settings = get_settings()
     engine = make_engine(settings.database_url)
     file = report_filer(ZoneInfo(settings.timezone), settings.default_district_code)
-    numbers = replay_spool(settings.spool_dir, make_session_factory(engine), file)
+    factory = make_session_factory(engine)
+    install_outbox(factory)  # replayed reports notify their stations like any other
+    numbers = replay_spool(settings.spool_dir, factory, file)
     engine.dispose()
     print(f"补登暂存的报告 {len(numbers)} 件" + (f"：{'、'.join(numbers)}" if numbers else ""))
     return 0
@@ -79,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     tickets.add_parser(
         "replay", help="file reports spooled while the database was down"
     ).set_defaults(func=_tickets_replay)
+    add_webhook_commands(commands)
     commands.add_parser("run", help="start Rasa and the app").set_defaults(func=_run)
     return parser
 

@@ -27,9 +27,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth.models import Role, TokenKind
 from api.auth.service import create_account, issue_token
+from api.cli import main
 from api.database import make_session_factory, transaction
 from api.main import create_app
-from api.settings import Settings
+from api.settings import Settings, get_settings
 from api.tickets.models import EventKind, Ticket, TicketEvent
 from api.tickets.schemas import NewReport
 from api.tickets.service import file_report
@@ -626,3 +627,24 @@ def test_failed_deliveries_are_listed_and_can_be_redelivered(
         missing = client.post(f"{deliveries_url}/999999999/redeliver", headers=headers)
         assert missing.status_code == 404
         assert all(r.verified for r in receiver.received)
+
+
+def test_the_cli_delivers_what_is_due(
+    database_url: str,
+    outbox_factory: sessionmaker[Session],
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    subscription = subscribe(outbox_factory, TIANBAOLU, receiver)
+    file_ticket(outbox_factory, TIANBAOLU)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("WEBHOOK_ALLOW_PRIVATE", "true")
+    get_settings.cache_clear()
+    try:
+        assert main(["webhooks", "deliver"]) == 0
+    finally:
+        get_settings.cache_clear()
+    assert "成功 2" in capsys.readouterr().out
+    assert {d.status for d in deliveries_of(outbox_factory, subscription)} == {"delivered"}
+    assert len(receiver.received) == 2 and all(r.verified for r in receiver.received)
