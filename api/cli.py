@@ -2,6 +2,7 @@
 
 laoyang db upgrade                 apply migrations to DATABASE_URL
 laoyang stations import FILE       load a division list (idempotent)
+laoyang tickets escalate           督办: escalate overdue tickets now (the app does it every 5 min)
 laoyang webhooks deliver           one pass of due webhook deliveries
 laoyang run                        start Rasa and the app, stop both on Ctrl-C
 """
@@ -15,6 +16,7 @@ from api.database import make_engine, make_session_factory, transaction
 from api.schema import upgrade_database
 from api.settings import get_settings
 from api.stations.registry import import_divisions, read_division_file
+from api.tickets.escalation import escalate_command
 from api.tickets.service import report_filer
 from api.tickets.spool import replay_spool
 from api.webhooks.cli import add_webhook_commands
@@ -84,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     tickets.add_parser(
         "replay", help="file reports spooled while the database was down"
     ).set_defaults(func=_tickets_replay)
+    tickets.add_parser(
+        "escalate", help="督办: escalate tickets past their deadlines, once per stage"
+    ).set_defaults(func=escalate_command)
     add_webhook_commands(commands)
     commands.add_parser("run", help="start Rasa and the app").set_defaults(func=_run)
     return parser

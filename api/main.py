@@ -23,6 +23,7 @@ from api.health.views import router as health_router
 from api.logging_setup import configure_logging
 from api.settings import Settings, get_settings
 from api.stations.views import router as stations_router
+from api.tickets.escalation import run_escalation_loop
 from api.tickets.service import report_filer
 from api.tickets.spool import replay_spool
 from api.tickets.views import router as tickets_router
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.rasa_url, settings.rasa_token, settings.rasa_timeout_seconds
         )
         replayer = asyncio.create_task(replay_spooled_reports())
+        escalator = asyncio.create_task(run_escalation_loop(session_factory))  # 督办 sweep
         deliverer = WebhookDeliverer(session_factory, DeliveryConfig.from_settings(settings))
         webhooks = (
             asyncio.create_task(run_delivery_loop(deliverer, settings.webhook_poll_seconds))
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         yield
         replayer.cancel()
+        escalator.cancel()
         if webhooks is not None:
             webhooks.cancel()
         deliverer.close()

@@ -1,0 +1,100 @@
+"""督办: running the escalation sweep, and what a supervising station sees below it.
+
+The rule itself (which deadline, which level, once per stage) lives in
+`api.tickets.lifecycle.escalate_overdue`; this module runs it in its own
+transaction, every `SWEEP_SECONDS` in the app and on demand from the CLI
+(`laoyang tickets escalate`), and answers "which tickets of the stations
+under mine are late or were escalated".
+"""
+
+import argparse
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.database import make_engine, make_session_factory, transaction
+from api.settings import get_settings
+from api.stations.models import Station
+from api.tickets.lifecycle import OPEN_STATUSES, escalate_overdue, overdue_clause
+from api.tickets.models import Ticket
+from api.webhooks.outbox import install_outbox
+
+# Deadlines are 2 hours at the shortest; five minutes late is soon enough to notice.
+SWEEP_SECONDS = 300
+logger = logging.getLogger(__name__)
+
+
+def run_escalation_sweep(factory: sessionmaker[Session], now: datetime) -> list[str]:
+    """One sweep, committed; the numbers of the tickets it escalated."""
+    with transaction(factory) as session:
+        events = escalate_overdue(session, now)
+        ids = {event.ticket_id for event in events}
+        if not ids:
+            return []
+        numbers = session.scalars(select(Ticket.number).where(Ticket.id.in_(ids))).all()
+    return sorted(numbers)
+
+
+def escalate_command(_: argparse.Namespace) -> int:
+    """`laoyang tickets escalate`: one sweep now, for operators and cron."""
+    engine = make_engine(get_settings().database_url)
+    factory = make_session_factory(engine)
+    install_outbox(factory)  # escalations notify stations like any other event
+    numbers = run_escalation_sweep(factory, datetime.now(UTC))
+    engine.dispose()
+    print(f"督办超时工单 {len(numbers)} 件" + (f"：{'、'.join(numbers)}" if numbers else ""))
+    return 0
+
+
+async def run_escalation_loop(
+    factory: sessionmaker[Session], seconds: float = SWEEP_SECONDS
+) -> None:
+    """The app's periodic sweep; it waits one interval first, so a start never races tests."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            numbers = await asyncio.to_thread(run_escalation_sweep, factory, datetime.now(UTC))
+        except SQLAlchemyError:  # the database is down: try again next time
+            logger.exception("escalation sweep failed")
+            continue
+        if numbers:
+            logger.info("escalated %d overdue tickets: %s", len(numbers), ", ".join(numbers))
+
+
+def stations_below(session: Session, station_code: str) -> set[str]:
+    """Every station under one in the hierarchy (not the station itself)."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for code, parent in session.execute(select(Station.code, Station.parent_code)):
+        if parent is not None:
+            children[parent].append(code)
+    below: set[str] = set()
+    pending = list(children[station_code])
+    while pending:
+        code = pending.pop()
+        if code not in below:
+            below.add(code)
+            pending.extend(children[code])
+    return below
+
+
+def overdue_below(session: Session, station_code: str, now: datetime) -> list[Ticket]:
+    """Open tickets under a station that are overdue or were escalated; earliest deadline first."""
+    below = stations_below(session, station_code)
+    if not below:
+        return []
+    return list(
+        session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.station_code.in_(sorted(below)),
+                Ticket.status.in_(sorted(OPEN_STATUSES)),
+                or_(overdue_clause(now), Ticket.escalation_level > 0),
+            )
+            .order_by(Ticket.resolve_due_at, Ticket.id)
+        )
+    )
