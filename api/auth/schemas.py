@@ -20,6 +20,19 @@ class LoginRequest(BaseModel):
 class TokenResponse(BaseModel):
     """A bearer token (OAuth2 style); send it as `Authorization: Bearer <access_token>`."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "q3VtZ0d0cE1hR1l4b2V0c2Z3b2dXbVZ6bFZ0bVlw",
+                    "token_type": "bearer",
+                    "expires_in": 3600,
+                    "expires_at": "2026-11-23T10:00:00Z",
+                }
+            ]
+        }
+    )
+
     access_token: str
     token_type: str = "bearer"
     expires_in: int
@@ -28,6 +41,20 @@ class TokenResponse(BaseModel):
 
 class MeResponse(BaseModel):
     """Who the token belongs to and what it may see."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "tianbao.wang",
+                    "display_name": "王丽",
+                    "role": "station_staff",
+                    "station_code": "500107001011",
+                    "station_count": 1,
+                }
+            ]
+        }
+    )
 
     username: str
     display_name: str

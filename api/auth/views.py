@@ -1,15 +1,14 @@
 """Login, logout and who-am-I for staff."""
 
-from datetime import UTC, datetime
-
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
+from api.auth.clock import NowDep
 from api.auth.dependencies import BearerDep, StaffDep
 from api.auth.schemas import LoginRequest, MeResponse, TokenResponse
 from api.auth.service import InvalidCredentialsError, LoginThrottledError, login, revoke_token
 from api.dependencies import SessionDep
 
-router = APIRouter(prefix="/api/auth", tags=["staff auth"])
+router = APIRouter(prefix="/api/auth", tags=["工作人员 · 登录"])
 
 WRONG_CREDENTIALS = "用户名或密码不正确"
 
@@ -22,9 +21,10 @@ WRONG_CREDENTIALS = "用户名或密码不正确"
         429: {"description": "失败次数过多，稍后再试（Retry-After 给出秒数）"},
     },
 )
-def create_token(body: LoginRequest, request: Request, session: SessionDep) -> TokenResponse:
+def create_token(
+    body: LoginRequest, request: Request, session: SessionDep, now: NowDep
+) -> TokenResponse:
     """Log in with a password and get a short-lived bearer token."""
-    now = datetime.now(UTC)
     client = request.client.host if request.client else "unknown"
     try:
         issued = login(
@@ -49,10 +49,12 @@ def create_token(body: LoginRequest, request: Request, session: SessionDep) -> T
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(principal: StaffDep, credentials: BearerDep, session: SessionDep) -> Response:
+def logout(
+    principal: StaffDep, credentials: BearerDep, session: SessionDep, now: NowDep
+) -> Response:
     """Revoke the token this request carries."""
     assert credentials is not None  # StaffDep has checked it
-    revoke_token(session, credentials.credentials, datetime.now(UTC))
+    revoke_token(session, credentials.credentials, now)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
