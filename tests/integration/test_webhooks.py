@@ -31,6 +31,7 @@ from api.cli import main
 from api.database import make_session_factory, transaction
 from api.main import create_app
 from api.settings import Settings, get_settings
+from api.tickets.lifecycle import ReturnReason, return_ticket, sign, transfer
 from api.tickets.models import EventKind, Ticket, TicketEvent
 from api.tickets.schemas import NewReport
 from api.tickets.service import file_report
@@ -648,3 +649,72 @@ def test_the_cli_delivers_what_is_due(
     assert "成功 2" in capsys.readouterr().out
     assert {d.status for d in deliveries_of(outbox_factory, subscription)} == {"delivered"}
     assert len(receiver.received) == 2 and all(r.verified for r in receiver.received)
+
+
+# -- with the real lifecycle -----------------------------------------------------------------
+
+
+def event_types_by_station(
+    factory: sessionmaker[Session], ticket: Ticket, subscriptions: dict[str, WebhookSubscription]
+) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for code, subscription in subscriptions.items():
+        found[code] = [
+            d.event_type for d in deliveries_of(factory, subscription) if d.ticket_id == ticket.id
+        ]
+    return found
+
+
+def test_lifecycle_changes_reach_the_stations_concerned(
+    outbox_factory: sessionmaker[Session], receiver: Receiver
+) -> None:
+    subscriptions = {
+        code: subscribe(outbox_factory, code, Receiver())
+        for code in (TIANBAOLU, XIJIAO, YANGJIAPING)
+    }
+    ticket = file_ticket(outbox_factory, TIANBAOLU)
+    now = datetime.now(TZ)
+    with transaction(outbox_factory) as session:
+        stored = session.get(Ticket, ticket.id)
+        assert stored is not None
+        sign(session, stored, actor="staff:tianbao", now=now)
+        transfer(
+            session,
+            stored,
+            actor="staff:tianbao",
+            now=now,
+            to_station_code=XIJIAO,
+            note=f"属西郊二村辖区，居民电话 {PHONE}",
+        )
+    assert event_types_by_station(outbox_factory, ticket, subscriptions) == {
+        TIANBAOLU: ["ticket.created", "ticket.dispatched", "ticket.signed", "ticket.transferred"],
+        XIJIAO: ["ticket.transferred"],
+        YANGJIAPING: [],
+    }
+
+    with transaction(outbox_factory) as session:
+        stored = session.get(Ticket, ticket.id)
+        assert stored is not None
+        return_ticket(
+            session, stored, actor="staff:xijiao", now=now, reason=ReturnReason.WRONG_AREA
+        )
+        assert stored.station_code == YANGJIAPING  # no coordinates: up to the town station
+    assert event_types_by_station(outbox_factory, ticket, subscriptions) == {
+        TIANBAOLU: ["ticket.created", "ticket.dispatched", "ticket.signed", "ticket.transferred"],
+        XIJIAO: ["ticket.transferred", "ticket.returned", "ticket.dispatched"],
+        YANGJIAPING: ["ticket.dispatched"],
+    }
+    [redispatched] = [
+        d
+        for d in deliveries_of(outbox_factory, subscriptions[YANGJIAPING])
+        if d.ticket_id == ticket.id
+    ]
+    assert redispatched.payload["stations"]["holding"] == YANGJIAPING
+    assert redispatched.payload["stations"]["previous"] == XIJIAO
+    [transferred] = [
+        d
+        for d in deliveries_of(outbox_factory, subscriptions[XIJIAO])
+        if d.event_type == "ticket.transferred"
+    ]
+    assert PHONE not in json.dumps(transferred.payload, ensure_ascii=False)
+    assert transferred.payload["stations"]["previous"] == TIANBAOLU
