@@ -77,14 +77,19 @@ class DeliveryConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "DeliveryConfig":
-        """The delivery configuration the settings describe."""
+        """The delivery configuration the settings describe.
+
+        The lease is never shorter than an attempt can take (connect, write and
+        read timeouts on each address tried), or a slow attempt would be sent twice.
+        """
+        longest = 3 * settings.webhook_timeout_seconds * MAX_ADDRESSES_TRIED + 5
         return cls(
             policy=URLPolicy.from_settings(
                 settings.webhook_allow_private, settings.webhook_allowed_networks
             ),
             timeout_seconds=settings.webhook_timeout_seconds,
             max_attempts=settings.webhook_max_attempts,
-            lease=timedelta(seconds=settings.webhook_lease_seconds),
+            lease=timedelta(seconds=max(settings.webhook_lease_seconds, longest)),
         )
 
 

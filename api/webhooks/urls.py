@@ -92,6 +92,8 @@ def _category(address: IPAddress) -> str | None:
         return "运营商级 NAT 地址（100.64.0.0/10）"
     if any(address in network for network in _PRIVATE if network.version == address.version):
         return "内网地址"
+    if isinstance(address, ipaddress.IPv6Address) and address.is_site_local:
+        return "内网地址"
     if not address.is_global or address.is_reserved:
         return "保留地址"
     return None

@@ -41,6 +41,8 @@ def fake_resolver(host: str, port: int) -> list[str]:
         ("http://[::ffff:169.254.169.254]/hook", "链路本地地址"),
         ("http://[64:ff9b::a00:1]/hook", "内网地址"),
         ("http://[2002:c0a8:101::1]/hook", "内网地址"),
+        ("http://[fec0::1]/hook", "内网地址"),
+        ("http://[::127.0.0.1]/hook", "保留地址"),
         ("http://192.0.2.10/hook", "保留地址"),
         ("http://198.18.0.1/hook", "保留地址"),
         ("http://[2001:db8::1]/hook", "保留地址"),
@@ -83,6 +85,16 @@ def test_public_addresses_are_accepted(url: str) -> None:
 def test_names_are_resolved_by_the_system_resolver() -> None:
     with pytest.raises(WebhookURLError, match="本机回环地址"):
         check_url("http://localhost:8000/hook", STRICT)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://0x7f000001/", "http://2130706433/", "http://127.1/", "http://localhost./"],
+)
+def test_odd_spellings_of_loopback_are_refused(url: str) -> None:
+    """Whatever the resolver makes of them, they never reach 127.0.0.1."""
+    with pytest.raises(WebhookURLError):
+        check_url(url, STRICT)
 
 
 def test_port_defaults_follow_the_scheme() -> None:

@@ -360,6 +360,38 @@ def test_a_transfer_tells_both_the_old_and_the_new_station(
     assert to_new.payload["ticket"]["station_code"] == XIJIAO
 
 
+def test_an_escalation_also_tells_the_supervising_station(
+    outbox_factory: sessionmaker[Session], receiver: Receiver
+) -> None:
+    ticket = file_ticket(outbox_factory, TIANBAOLU)
+    holder = subscribe(outbox_factory, TIANBAOLU, receiver)
+    town = subscribe(outbox_factory, YANGJIAPING, Receiver())
+    with transaction(outbox_factory) as session:
+        stored = session.get(Ticket, ticket.id)
+        assert stored is not None
+        stored.events.append(
+            TicketEvent(
+                kind=EventKind.ESCALATED,
+                actor="system",
+                note="天宝路社区超过签收时限仍未签收，提请杨家坪街道督办",
+                data={
+                    "stage": "contact",
+                    "station_code": TIANBAOLU,
+                    "supervisor_code": YANGJIAPING,
+                },
+                created_at=datetime.now(UTC),
+            )
+        )
+    [to_holder] = deliveries_of(outbox_factory, holder)
+    [to_town] = deliveries_of(outbox_factory, town)
+    assert to_holder.event_id == to_town.event_id
+    assert to_town.payload["stations"] == {
+        "holding": TIANBAOLU,
+        "previous": None,
+        "supervisor": YANGJIAPING,
+    }
+
+
 # -- delivery --------------------------------------------------------------------------------
 
 
