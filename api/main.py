@@ -26,6 +26,7 @@ from api.stations.views import router as stations_router
 from api.tickets.escalation import run_escalation_loop
 from api.tickets.service import report_filer
 from api.tickets.spool import replay_spool
+from api.tickets.staff_views import router as staff_router
 from api.tickets.views import router as tickets_router
 from api.web.security import SecurityHeadersMiddleware
 from api.webhooks.delivery import DeliveryConfig, WebhookDeliverer, run_delivery_loop
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(conversation_router)
     app.include_router(tickets_router)
+    app.include_router(staff_router)
     app.include_router(stations_router)
     app.include_router(webhooks_router)
     executor = build_executor(ActionContext(session_factory=session_factory, settings=settings))
