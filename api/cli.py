@@ -3,6 +3,7 @@
 laoyang db upgrade                 apply migrations to DATABASE_URL
 laoyang stations import FILE       load a division list (idempotent)
 laoyang tickets escalate           督办: escalate overdue tickets now (the app does it every 5 min)
+laoyang staff create|token|revoke|list   staff accounts and integration API keys
 laoyang webhooks deliver           one pass of due webhook deliveries
 laoyang run                        start Rasa and the app, stop both on Ctrl-C
 """
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from api.auth.cli import add_staff_commands
 from api.database import make_engine, make_session_factory, transaction
 from api.schema import upgrade_database
 from api.settings import get_settings
@@ -89,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     tickets.add_parser(
         "escalate", help="督办: escalate tickets past their deadlines, once per stage"
     ).set_defaults(func=escalate_command)
+    add_staff_commands(commands)
     add_webhook_commands(commands)
     commands.add_parser("run", help="start Rasa and the app").set_defaults(func=_run)
     return parser
