@@ -12,6 +12,7 @@ is, and upgrading `holidays` once the notice is out (usually November) brings
 the real arrangement in.
 """
 
+import logging
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Final
@@ -21,11 +22,18 @@ from holidays.countries.china import ChinaStaticHolidays
 
 OFFICIAL_FIRST_YEAR: Final = 2001
 OFFICIAL_LAST_YEAR: Final[int] = max(ChinaStaticHolidays.special_public_holidays)
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=32)
 def _china(year: int) -> HolidayBase:
     """One year of the calendar; built once, then only read (safe across threads)."""
+    if not has_official_arrangement(year):
+        logger.warning(
+            "no official holiday notice for %d in holidays: statutory holidays only, "
+            "make-up workdays unknown; upgrade the holidays package",
+            year,
+        )
     return country_holidays("CN", years=year, language="zh_CN")
 
 

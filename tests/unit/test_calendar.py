@@ -7,6 +7,7 @@ import pytest
 
 from api.tickets.calendar import (
     OFFICIAL_LAST_YEAR,
+    _china,
     add_working_days,
     has_official_arrangement,
     holiday_name,
@@ -51,12 +52,16 @@ def test_holidays_have_chinese_names_staff_can_read() -> None:
     assert holiday_name(date(2026, 2, 24)) is None
 
 
-def test_years_after_the_last_notice_know_holidays_but_not_make_up_days() -> None:
+def test_years_after_the_last_notice_know_holidays_but_not_make_up_days(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _china.cache_clear()
     assert OFFICIAL_LAST_YEAR >= 2026
     assert has_official_arrangement(2026)
     assert not has_official_arrangement(OFFICIAL_LAST_YEAR + 1)
     # Rule-computed: the statutory Spring Festival days still are days off.
     assert not is_working_day(date(2027, 2, 8))
+    assert "make-up workdays unknown" in caplog.text  # operators are told to upgrade
 
 
 def test_adding_working_days_keeps_the_time_and_skips_the_start_day() -> None:
