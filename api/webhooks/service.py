@@ -8,6 +8,7 @@ stopping and redelivering is for the station's own staff and for operators
 change them (403).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -147,15 +148,20 @@ def deactivate_subscription(session: Session, subscription: WebhookSubscription)
     return len(pending)
 
 
-def delivery_counts(session: Session, subscription: WebhookSubscription) -> dict[str, int]:
-    """How many deliveries of a subscription are in each status."""
+def delivery_counts(
+    session: Session, subscriptions: Sequence[WebhookSubscription]
+) -> dict[int, dict[str, int]]:
+    """How many deliveries each subscription has in each status (one query for all)."""
+    counts = {s.id: {status.value: 0 for status in DeliveryStatus} for s in subscriptions}
+    if not counts:
+        return counts
     rows = session.execute(
-        select(WebhookDelivery.status, func.count())
-        .where(WebhookDelivery.subscription_id == subscription.id)
-        .group_by(WebhookDelivery.status)
+        select(WebhookDelivery.subscription_id, WebhookDelivery.status, func.count())
+        .where(WebhookDelivery.subscription_id.in_(list(counts)))
+        .group_by(WebhookDelivery.subscription_id, WebhookDelivery.status)
     ).all()
-    counts = {status.value: 0 for status in DeliveryStatus}
-    counts.update({str(status): int(count) for status, count in rows})
+    for subscription_id, status, count in rows:
+        counts[subscription_id][str(status)] = int(count)
     return counts
 
 

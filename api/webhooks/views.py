@@ -101,7 +101,8 @@ def register(
     except (WebhookURLError, StationRequiredError) as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     session.commit()
-    view = SubscriptionView.of(created.subscription, delivery_counts(session, created.subscription))
+    counts = delivery_counts(session, [created.subscription])[created.subscription.id]
+    view = SubscriptionView.of(created.subscription, counts)
     return CreatedSubscriptionView(**view.model_dump(), secret=created.secret)
 
 
@@ -113,12 +114,11 @@ def list_subscriptions(
     include_inactive: bool = False,
 ) -> list[SubscriptionView]:
     """The subscriptions of the stations in the caller's scope (never their secrets)."""
-    return [
-        SubscriptionView.of(subscription, delivery_counts(session, subscription))
-        for subscription in visible_subscriptions(
-            session, principal, station_code=station_code, include_inactive=include_inactive
-        )
-    ]
+    subscriptions = visible_subscriptions(
+        session, principal, station_code=station_code, include_inactive=include_inactive
+    )
+    counts = delivery_counts(session, subscriptions)
+    return [SubscriptionView.of(s, counts[s.id]) for s in subscriptions]
 
 
 @router.get("/{subscription_id}", response_model=SubscriptionView, responses=NOT_FOUND)
@@ -127,7 +127,9 @@ def show_subscription(
 ) -> SubscriptionView:
     """One subscription with its delivery counts."""
     subscription = _subscription(session, principal, subscription_id)
-    return SubscriptionView.of(subscription, delivery_counts(session, subscription))
+    return SubscriptionView.of(
+        subscription, delivery_counts(session, [subscription])[subscription.id]
+    )
 
 
 @router.delete("/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT, responses=MANAGE)

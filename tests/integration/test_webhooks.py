@@ -287,6 +287,41 @@ def test_a_direct_event_insert_is_queued_with_phones_masked(
     assert change["actor"] == "staff:wang.li"
 
 
+def test_a_ticket_and_its_event_in_one_flush_are_linked_by_relationship(
+    outbox_factory: sessionmaker[Session], receiver: Receiver
+) -> None:
+    """Neither the ticket nor the event has an id when the listener runs."""
+    subscription = subscribe(outbox_factory, TIANBAOLU, receiver)
+    now = datetime.now(UTC)
+    with transaction(outbox_factory) as session:
+        ticket = Ticket(
+            number=f"LY-20991231-{uuid.uuid4().int % 10**6:06d}",
+            service_code="water_leak",
+            description=DESCRIPTION,
+            emergency=False,
+            station_code=TIANBAOLU,
+            dispatch_reason="community",
+            dispatch_note="测试",
+            status="dispatched",
+            created_at=now,
+            contact_due_at=now + timedelta(hours=48),
+            resolve_due_at=now + timedelta(days=7),
+            escalation_level=0,
+            return_count=0,
+        )
+        ticket.events.append(
+            TicketEvent(kind=EventKind.CREATED, actor="resident", data={}, created_at=now)
+        )
+        session.add(ticket)
+        number = ticket.number
+    [queued] = deliveries_of(outbox_factory, subscription)
+    with outbox_factory() as session:
+        stored = session.scalars(select(Ticket).where(Ticket.number == number)).one()
+        assert queued.ticket_id == stored.id
+        assert queued.event_id == stored.events[0].id
+    assert queued.payload["ticket"]["number"] == number
+
+
 def test_residents_notes_are_never_sent(
     outbox_factory: sessionmaker[Session], receiver: Receiver
 ) -> None:
