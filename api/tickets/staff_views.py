@@ -23,7 +23,7 @@ from api.dependencies import SessionDep
 from api.stations.figures import Ratio, station_figures
 from api.stations.models import Station
 from api.tickets import lifecycle
-from api.tickets.contact import mask_phone
+from api.tickets.contact import find_mobile, mask_phone, mask_phones_in
 from api.tickets.lifecycle import IllegalTransitionError, is_overdue
 from api.tickets.models import STATUS_NAMES, Ticket, TicketEvent
 from api.tickets.queries import (
@@ -157,10 +157,38 @@ def _cursor(text: str | None) -> Cursor | None:
 
 # ---- rendering -------------------------------------------------------------
 
+Text = Callable[[str | None], str | None]
+
+
+def _keep(text: str | None) -> str | None:
+    return text
+
+
+def _mask_numbers(text: str | None) -> str | None:
+    """Mobile numbers inside free text (a resident's description, a staff note) masked."""
+    return mask_phones_in(text) if text and find_mobile(text) else text
+
+
+def _text_for(principal: StaffPrincipal, station_code: str) -> Text:
+    """How free text is shown: whole for the holding station, numbers masked for others."""
+    return _keep if principal.sees_full_phone(station_code) else _mask_numbers
+
+
+def _data_for(value: Any, text: Text) -> Any:
+    """An event's data with every string passed through `text`."""
+    if isinstance(value, str):
+        return text(value)
+    if isinstance(value, dict):
+        return {key: _data_for(item, text) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_data_for(item, text) for item in value]
+    return value
+
 
 def _summary_fields(principal: StaffPrincipal, row: TicketRow, now: datetime) -> dict[str, Any]:
     ticket, zone = row.ticket, now.tzinfo
     full_phone = principal.sees_full_phone(ticket.station_code)
+    text = _text_for(principal, ticket.station_code)
     phone = ticket.contact_phone if full_phone else mask_phone(ticket.contact_phone)
     return {
         "number": ticket.number,
@@ -177,8 +205,8 @@ def _summary_fields(principal: StaffPrincipal, row: TicketRow, now: datetime) ->
         "overdue": is_overdue(ticket, now),
         "escalation_level": ticket.escalation_level or 0,
         "return_count": ticket.return_count or 0,
-        "location_text": ticket.location_text,
-        "description": ticket.description,
+        "location_text": text(ticket.location_text),
+        "description": text(ticket.description),
         "contact_phone": phone,
         "contact_phone_masked": bool(ticket.contact_phone) and not full_phone,
     }
@@ -188,15 +216,15 @@ def _summary(principal: StaffPrincipal, row: TicketRow, now: datetime) -> Ticket
     return TicketSummary(**_summary_fields(principal, row, now))
 
 
-def _event_out(event: TicketEvent, now: datetime) -> EventOut:
+def _event_out(event: TicketEvent, now: datetime, text: Text) -> EventOut:
     return EventOut(
         id=event.id,
         kind=event.kind,
         kind_name=EVENT_NAMES.get(event.kind, event.kind),
         status=event.status,
         actor=event.actor,
-        note=event.note,
-        data=event.data or {},
+        note=text(event.note),
+        data=_data_for(event.data or {}, text),
         at=event.created_at.astimezone(now.tzinfo),
     )
 
@@ -207,6 +235,7 @@ def _detail(
     station = session.get(Station, ticket.station_code)
     assert station is not None  # the foreign key guarantees it
     original, copies = visible_links(session, principal, ticket)
+    text = _text_for(principal, ticket.station_code)
     return TicketDetail(
         **_summary_fields(principal, TicketRow(ticket, station), now),
         dispatch_reason=ticket.dispatch_reason,
@@ -214,14 +243,14 @@ def _detail(
         dispatch_distance_km=ticket.dispatch_distance_km,
         lat=ticket.lat,
         lon=ticket.lon,
-        resolution=ticket.resolution,
+        resolution=text(ticket.resolution),
         duplicate_of=original,
         duplicates=copies,
         permissions=Permissions(
             act=principal.can_act(ticket.station_code),
             transfer=principal.can_transfer(ticket.station_code),
         ),
-        events=[_event_out(event, now) for event in ticket.events],
+        events=[_event_out(event, now, text) for event in ticket.events],
     )
 
 
@@ -381,7 +410,8 @@ def ticket_events(
     ticket = find_visible(session, principal, number)
     if ticket is None:
         raise _ticket_not_found(number)
-    return [_event_out(event, now) for event in ticket.events]
+    text = _text_for(principal, ticket.station_code)
+    return [_event_out(event, now, text) for event in ticket.events]
 
 
 @router.get(

@@ -121,6 +121,24 @@ def test_only_the_holding_station_sees_the_full_phone(
         assert PHONE not in as_(caller).get(f"/api/staff/tickets/{number}/events").text
 
 
+def test_numbers_inside_free_text_are_masked_for_all_but_the_holder(
+    as_: Any, session_factory: sessionmaker[Session]
+) -> None:
+    number = file_ticket(
+        session_factory, ROOM, day(0) + timedelta(hours=1), description=f"漏水，打我电话 {PHONE}"
+    )
+    spaced = f"{PHONE[:3]} {PHONE[3:7]} {PHONE[7:]}"
+    note = {"note": f"已联系，居民另留 {spaced}"}
+    assert as_("own").post(f"/api/staff/tickets/{number}/notes", note).status_code == 200
+    own = as_("own").get(f"/api/staff/tickets/{number}").text
+    assert PHONE in own
+    for caller in ("parent", "operator", "service"):
+        for path in (f"/api/staff/tickets/{number}", f"/api/staff/tickets/{number}/events"):
+            shown = as_(caller).get(path)
+            assert PHONE not in shown.text and spaced not in shown.text, (caller, path)
+        assert f"打我电话 {MASKED}" in as_(caller).get(f"/api/staff/tickets/{number}").text
+
+
 # ---- listing ---------------------------------------------------------------
 
 
