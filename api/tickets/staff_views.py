@@ -278,6 +278,11 @@ def _page_out(
     response_model=TicketPageOut,
     tags=[TICKETS_TAG],
     summary="我可见的工单（筛选、分页）",
+    description=(
+        "按受理时间倒序列出您可见的工单（本站及下级站点），可按状态、类别、超期、紧急、督"
+        "办、受理日期和站点筛选。用返回的 next_cursor 翻页，翻页期间新来的工单不会造成重"
+        "复或遗漏。每页最多 100 条。"
+    ),
     responses={**NOT_LOGGED_IN, 404: {"description": "station_code 不在您的范围内"}},
 )
 def list_tickets(
@@ -346,6 +351,10 @@ def _csv_row(summary: TicketSummary) -> list[str]:
     "/tickets/export",
     tags=[TICKETS_TAG],
     summary="导出工单（CSV，Excel 可直接打开）",
+    description=(
+        "筛选条件与列表相同，导出全部结果（最多 50000 行）。UTF-8 带 BOM，Excel 可直接打"
+        "开中文；非承办站点的联系电话为打码号码。"
+    ),
     response_class=Response,
     responses={
         200: {
@@ -384,6 +393,10 @@ def export_tickets(
     response_model=TicketDetail,
     tags=[TICKETS_TAG],
     summary="工单详情与完整处理记录",
+    description=(
+        "含联系与办结时限、是否超期、督办级别、派单理由、重复工单关联和完整处理记录。不在"
+        "您范围内的工单一律返回 404。"
+    ),
     responses={**NOT_LOGGED_IN, **NOT_FOUND},
 )
 def read_ticket(
@@ -401,6 +414,7 @@ def read_ticket(
     response_model=list[EventOut],
     tags=[TICKETS_TAG],
     summary="工单处理记录",
+    description="按时间先后列出工单的全部处理记录：谁、何时、做了什么、备注。",
     responses={**NOT_LOGGED_IN, **NOT_FOUND},
 )
 def ticket_events(
@@ -419,6 +433,7 @@ def ticket_events(
     response_model=TicketPageOut,
     tags=[TICKETS_TAG],
     summary="督办清单：下级站点超期或已督办的工单",
+    description="列出您下级站点尚未办结、已超期或已督办的工单，供上级站点督办。区级账号看全区。",
     responses=NOT_LOGGED_IN,
 )
 def overdue_below(
@@ -482,6 +497,7 @@ ACTION_RESPONSES: Responses = {
     response_model=TicketDetail,
     tags=[TICKETS_TAG],
     summary="签收",
+    description="承办站点签收工单，之后应尽快联系居民。只有承办站点人员或区级人员可以操作。",
     responses=ACTION_RESPONSES,
 )
 def sign_ticket(
@@ -508,6 +524,7 @@ def sign_ticket(
     response_model=TicketDetail,
     tags=[TICKETS_TAG],
     summary="开始办理",
+    description="工单已签收后开始办理（如已派人上门）。",
     responses=ACTION_RESPONSES,
 )
 def start_ticket(
@@ -534,6 +551,7 @@ def start_ticket(
     response_model=TicketDetail,
     tags=[TICKETS_TAG],
     summary="添加办理备注",
+    description="记录办理过程；办结后回访也可添加，归档后不能再加。",
     responses=ACTION_RESPONSES,
 )
 def add_note(
@@ -555,6 +573,7 @@ def add_note(
     response_model=TicketDetail,
     tags=[TICKETS_TAG],
     summary="办结",
+    description="写明办理结果后办结，居民随后会被邀请评价。",
     responses=ACTION_RESPONSES,
 )
 def resolve_ticket(
@@ -578,6 +597,10 @@ def resolve_ticket(
     response_model=TicketDetail,
     tags=[TICKETS_TAG],
     summary="退单（自动改派）",
+    description=(
+        "说明理由退回工单（属地不符、非本单位职责、重复工单、信息不全），系统立即改派。退"
+        "单两次后由上级站点裁定；区中心不能退单。"
+    ),
     responses=ACTION_RESPONSES,
 )
 def return_ticket(
@@ -605,6 +628,9 @@ def return_ticket(
     response_model=TicketDetail,
     tags=[TICKETS_TAG],
     summary="转派到其他站点",
+    description=(
+        "把工单转给受理该类诉求的另一站点，须说明原因。承办站点、其上级站点和区级人员可以转派。"
+    ),
     responses=ACTION_RESPONSES,
 )
 def transfer_ticket(
@@ -649,6 +675,10 @@ def _rate(ratio: Ratio) -> Rate:
     response_model=FiguresOut,
     tags=[FIGURES_TAG],
     summary="站点三率：响应率、办结率、满意率，及按时办结率",
+    description=(
+        "按处理记录计算站点在起止日期内接到的工单的响应率（按时签收）、办结率、按时办结率"
+        "和满意率（4 星及以上），并给出分子分母。定义见 README。"
+    ),
     responses={
         **NOT_LOGGED_IN,
         404: {"description": "没有这个站点，或不在您的可见范围内"},
