@@ -416,7 +416,8 @@ def _supervisor(session: Session, holder: Station, level: int) -> Station:
 
 
 def _escalation_note(stage: str, due: datetime, holder: Station, supervisor: Station) -> str:
-    when = f"{due.astimezone(district_tz()):%m月%d日 %H:%M}"
+    local = due.astimezone(district_tz())
+    when = f"{local.month}月{local.day}日 {local:%H:%M}"
     late = (
         f"超过签收时限（{when}）仍未签收"
         if stage == "contact"

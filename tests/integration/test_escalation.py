@@ -1,5 +1,6 @@
 """督办: late tickets escalate up the hierarchy once per missed deadline; supervisors see them."""
 
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -64,7 +65,7 @@ def test_an_unsigned_ticket_escalates_to_the_parent_once(
     assert (event.data["level"], event.data["supervisor_code"]) == (1, TOWN)
     assert (
         event.note
-        == "甲社区老杨群工室超过签收时限（03月04日 09:00）仍未签收，提请一号街道老杨群工站督办"
+        == "甲社区老杨群工室超过签收时限（3月4日 09:00）仍未签收，提请一号街道老杨群工站督办"
     )
 
     # The next sweeps leave it alone: one escalation per stage.
@@ -86,6 +87,34 @@ def test_an_unsigned_ticket_escalates_to_the_parent_once(
     )
     assert sweep(session, RESOLVE_DUE + timedelta(days=1), ticket) == []
     assert fresh(session_factory, ticket).escalation_level == 2
+
+
+def test_two_sweeps_at_once_escalate_once(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    ticket = place_ticket(session, JIA, FILED)
+    now = CONTACT_DUE + timedelta(minutes=5)
+    go = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def sweeper() -> None:
+        try:
+            go.wait()
+            with session_factory() as own:
+                escalate_overdue(own, now)
+                own.commit()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sweeper) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    stored = fresh(session_factory, ticket)
+    assert [e.kind for e in stored.events].count("escalated") == 1
+    assert stored.escalation_level == 1
 
 
 def test_signed_in_time_but_not_resolved_escalates_one_level(
