@@ -7,8 +7,16 @@ wrong value is refused with a reason staff can read (and without repeating it).
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from api.catalogue import SERVICE_NAMES
 from api.tickets.lifecycle import RETURN_REASON_NAMES, ReturnReason
@@ -245,8 +253,47 @@ class TicketDetail(TicketSummary):
 _Note = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+FIELD_NAMES: dict[str, str] = {
+    "note": "备注（note）",
+    "resolution": "办结说明（resolution）",
+    "reason": "退单理由（reason）",
+    "to_station_code": "目标站点编码（to_station_code）",
+}
+
+
+def _body_reason(error: ErrorDetails) -> str:
+    """One field's problem in words staff can act on (the value itself is never repeated)."""
+    field = ".".join(str(part) for part in error["loc"])
+    name = FIELD_NAMES.get(field, field or "请求体")
+    context = error.get("ctx") or {}
+    reasons = {
+        "missing": f"缺少{name}",
+        "string_too_short": f"{name}不能为空",
+        "string_too_long": f"{name}最多 {context.get('max_length')} 个字",
+        "string_type": f"{name}应为文字",
+        "extra_forbidden": f"不认识的字段 {field}",
+        "enum": f"{name}只能是："
+        + "、".join(f"{k}（{v}）" for k, v in RETURN_REASON_NAMES.items()),
+        "string_pattern_mismatch": f"{name}格式不对，应为 6 到 15 位数字",
+        "model_type": "请求体应为 JSON 对象",
+        "model_attributes_type": "请求体应为 JSON 对象",
+    }
+    return reasons.get(error["type"], f"{name}无效")
+
+
 class _Body(BaseModel):
+    """Action bodies: unknown fields refused, text trimmed, every reason in Chinese."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _in_chinese(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            reason = "；".join(_body_reason(error) for error in exc.errors())
+            raise PydanticCustomError("invalid_body", reason) from None
 
 
 class OptionalNoteBody(_Body):

@@ -357,28 +357,35 @@ def test_the_parent_may_transfer_a_rooms_ticket_but_not_work_it(
 
 
 @pytest.mark.parametrize(
-    ("action", "body"),
+    ("action", "body", "reason"),
     [
-        ("notes", {}),
-        ("notes", {"note": ""}),
-        ("notes", {"note": "   "}),
-        ("notes", {"note": "x" * 2001}),
-        ("notes", {"note": "ok", "extra": 1}),
-        ("resolve", {}),
-        ("return", {"reason": "too_busy"}),
-        ("return", {}),
-        ("transfer", {"to_station_code": "天宝路", "note": "x"}),
-        ("transfer", {"to_station_code": SIBLING_ROOM}),
-        ("sign", {"note": 5}),
+        ("notes", {}, "缺少备注（note）"),
+        ("notes", {"note": ""}, "备注（note）不能为空"),
+        ("notes", {"note": "   "}, "备注（note）不能为空"),
+        ("notes", {"note": "x" * 2001}, "备注（note）最多 2000 个字"),
+        ("notes", {"note": "ok", "extra": 1}, "不认识的字段 extra"),
+        ("notes", [], "请求体应为 JSON 对象"),
+        ("resolve", {}, "缺少办结说明（resolution）"),
+        ("return", {"reason": "too_busy"}, "wrong_area（属地不符）"),
+        ("return", {}, "缺少退单理由（reason）"),
+        ("transfer", {"to_station_code": "天宝路", "note": "x"}, "格式不对"),
+        ("transfer", {"to_station_code": SIBLING_ROOM}, "缺少备注（note）"),
+        ("sign", {"note": 5}, "备注（note）应为文字"),
     ],
 )
-def test_bad_action_bodies_are_422_and_change_nothing(
-    as_: Any, session_factory: sessionmaker[Session], action: str, body: dict[str, Any]
+def test_bad_action_bodies_are_422_in_chinese_and_change_nothing(
+    as_: Any,
+    session_factory: sessionmaker[Session],
+    action: str,
+    body: Any,
+    reason: str,
 ) -> None:
     number = file_ticket(session_factory, ROOM, day(4) + timedelta(hours=3))
     response = as_("own").post(f"/api/staff/tickets/{number}/{action}", body)
     assert response.status_code == 422, response.text
+    assert reason in " ".join(item["msg"] for item in response.json()["detail"])
     assert PHONE not in response.text and "装修" not in response.text
+    assert "天宝路" not in response.text and "too_busy" not in response.text
     events = as_("own").get(f"/api/staff/tickets/{number}/events").json()
     assert [e["kind"] for e in events] == ["created", "dispatched"]
 
