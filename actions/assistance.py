@@ -1,6 +1,7 @@
 """Everything that is not a new report: progress, a person, a rating, not understood."""
 
 import re
+from zoneinfo import ZoneInfo
 
 from actions.context import ActionContext
 from actions.framework import Dispatcher, Event, Tracker, active_loop, button, slot_set
@@ -9,7 +10,9 @@ from api.catalogue import SERVICE_NAMES
 from api.conversations.service import record_handoff
 from api.tickets.contact import find_mobile
 from api.tickets.models import STATUS_NAMES, Ticket
+from api.tickets.models import TicketStatus as TicketState  # TicketStatus here is the action
 from api.tickets.numbers import find_ticket_number
+from api.tickets.schemas import TicketStatusView
 from api.tickets.service import (
     TicketNotFoundError,
     get_ticket,
@@ -70,15 +73,23 @@ class TicketStatus:
             except TicketNotFoundError:
                 dispatcher.utter(f"没查到工单 {number}，麻烦核对一下号码。")
                 return []
-        local = self._context.tz
-        due = view.contact_due_at.astimezone(local)
         lines = [
             f"工单 {view.number}（{view.service_name}）：{view.status_name}。",
             f"承办：{view.station_name}",
-            f"约定联系时间：{due:%m月%d日 %H:%M}前",
+            *_next_step(view, self._context.tz),
         ]
         dispatcher.utter("\n".join(lines))
         return []
+
+
+def _next_step(view: TicketStatusView, tz: ZoneInfo) -> list[str]:
+    """What the resident can expect next: contact while unsigned, a rating once resolved."""
+    if view.status in (TicketState.DISPATCHED, TicketState.REOPENED):
+        due = view.contact_due_at.astimezone(tz)
+        return [f"约定联系时间：{due.month}月{due.day}日 {due:%H:%M}前"]
+    if view.status == TicketState.RESOLVED:
+        return ["工作站已办结。问题解决了吗？可以给这次办理打 1–5 星。"]
+    return []
 
 
 class Handoff:

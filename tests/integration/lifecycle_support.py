@@ -97,6 +97,7 @@ def place_ticket(
     emergency: bool = False,
     lat: float | None = None,
     lon: float | None = None,
+    sender_id: str | None = None,
 ) -> Ticket:
     """A dispatched ticket at a station, committed, as filing would leave it."""
     ticket = Ticket(
@@ -107,6 +108,7 @@ def place_ticket(
         location_text=f"测试地点{uuid.uuid4().hex[:8]}",
         lat=lat,
         lon=lon,
+        sender_id=sender_id,
         station_code=station_code,
         dispatch_reason="community",
         dispatch_note="测试派单",
