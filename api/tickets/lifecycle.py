@@ -505,7 +505,9 @@ def _after_return(
     if ticket.return_count >= RULING_AFTER_RETURNS:
         judge = _first_not_in(session, supervisors(session, holder), returned_by)
         ruling = DispatchDecision(judge, DispatchReason.RULING)
-        return ruling, ruling.explanation
+        if ticket.return_count == RULING_AFTER_RETURNS:
+            return ruling, ruling.explanation  # 两次退单，提交上级…裁定
+        return ruling, f"已退单 {ticket.return_count} 次，提交上级{judge.display_name}裁定"
     if ticket.lat is not None and ticket.lon is not None:
         found = nearest_station(session, ticket.lat, ticket.lon, ticket.service_code, returned_by)
         if found is not None:

@@ -281,7 +281,9 @@ def test_return_chain_next_nearest_then_parent_rules_then_centre(
     # 3rd: the town station bounces it -> the district centre.
     return_ticket(session, ticket, actor="staff:town", now=at(90), reason=ReturnReason.NOT_OUR_DUTY)
     session.commit()
-    assert fresh(session_factory, ticket).station_code == CENTRE
+    third = fresh(session_factory, ticket)
+    assert third.station_code == CENTRE
+    assert "已退单 3 次，提交上级测试区老杨群工服务中心裁定" in (third.events[-1].note or "")
 
     # The district centre never bounces it further: it must handle it.
     with pytest.raises(IllegalTransitionError, match="区中心是兜底单位"):
