@@ -14,6 +14,11 @@ The payload is a notification, not a copy of the ticket: the resident's
 description, address, coordinates, phone and sender id and any note written by
 a resident are never included, and phone numbers in staff and system notes are
 masked. Integrations read the details through the staff API.
+
+Only events added through the ORM are seen (a Core INSERT into ticket_events
+would bypass the listener), and only by sessions of a factory that called
+`install_outbox`: the app, `laoyang tickets replay`, `laoyang tickets escalate`
+and `laoyang webhooks deliver` do; any new entry point that writes events must.
 """
 
 import weakref
