@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.tickets.deadlines import contact_deadline, resolve_deadline
+from api.tickets.deadlines import contact_deadline, district_tz, resolve_deadline
 from api.tickets.models import EventKind, Ticket, TicketEvent
 
 # Events that hand a ticket to the station named in their data's station_code.
@@ -198,5 +198,6 @@ def _tickets_handed_to(
 
 
 def _zone(now: datetime) -> ZoneInfo:
+    """Days are counted in the caller's zone (the request clock's), else the district's."""
     zone = now.tzinfo
-    return zone if isinstance(zone, ZoneInfo) else ZoneInfo("Asia/Shanghai")
+    return zone if isinstance(zone, ZoneInfo) else district_tz()

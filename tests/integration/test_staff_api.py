@@ -4,6 +4,7 @@ Each test files its own tickets on a day of its own (September 2026), so
 filters by that day see exactly them whatever else the suite has filed.
 """
 
+import base64
 import csv
 import io
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth.models import Role
 from api.tickets.models import Ticket
+from api.tickets.queries import Cursor, InvalidCursorError
 from tests.integration.staff_support import (
     MASKED,
     OTHER_ROOM,
@@ -489,3 +491,18 @@ def test_every_staff_model_in_the_openapi_document_has_examples(client: TestClie
             for name in _schemas_of(operation):
                 if name != "HTTPValidationError":
                     assert components[name].get("examples"), (path, name)
+
+
+# ---- cursors ---------------------------------------------------------------
+
+
+def test_a_cursor_round_trips_and_a_forged_one_is_refused() -> None:
+    cursor = Cursor(datetime(2026, 9, 9, 1, 2, 3, 456789, tzinfo=TZ), 42)
+    decoded = Cursor.decode(cursor.encode())
+    assert (decoded.created_at, decoded.ticket_id) == (cursor.created_at, 42)
+    for forged in ("", "!!!", "bm90IGEgY3Vyc29y", Cursor(START, 1).encode()[:-3] + "===="):
+        with pytest.raises(InvalidCursorError):
+            Cursor.decode(forged)
+    naive = base64.urlsafe_b64encode(b"2026-09-09T01:02:03|5").decode()
+    with pytest.raises(InvalidCursorError):
+        Cursor.decode(naive)
