@@ -785,3 +785,25 @@ def test_lifecycle_changes_reach_the_stations_concerned(
     ]
     assert PHONE not in json.dumps(transferred.payload, ensure_ascii=False)
     assert transferred.payload["stations"]["previous"] == TIANBAOLU
+
+
+def test_the_apps_own_worker_delivers_in_the_background(
+    database_url: str, outbox_factory: sessionmaker[Session], receiver: Receiver
+) -> None:
+    settings = Settings(
+        database_url=database_url, webhook_allow_private=True, webhook_poll_seconds=0.1
+    )
+    headers = {"Authorization": f"Bearer {staff_token(outbox_factory, TIANBAOLU)}"}
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        created = client.post("/api/staff/webhooks", json={"url": receiver.url}, headers=headers)
+        receiver.secret = created.json()["secret"]
+        ticket = file_ticket(outbox_factory, TIANBAOLU)
+        deadline = time.monotonic() + 15
+        while len(receiver.received) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert sorted(r.headers["X-Laoyang-Event"] for r in receiver.received) == [
+        "ticket.created",
+        "ticket.dispatched",
+    ]
+    assert all(r.verified for r in receiver.received)
+    assert {body["ticket"]["number"] for body in receiver.bodies()} == {ticket.number}
