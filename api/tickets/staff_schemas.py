@@ -23,6 +23,7 @@ from api.tickets.lifecycle import RETURN_REASON_NAMES, ReturnReason
 from api.tickets.models import STATUS_NAMES, EventKind
 
 MAX_PAGE_SIZE = 100
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 DEFAULT_PAGE_SIZE = 20
 
 EVENT_NAMES: dict[str, str] = {
@@ -58,12 +59,14 @@ def _parse_bool(value: Any) -> bool:
 
 
 def _parse_date(value: Any) -> date:
-    if isinstance(value, date):
-        return value
     try:
-        return date.fromisoformat(str(value).strip())
+        day = value if isinstance(value, date) else date.fromisoformat(str(value).strip())
     except ValueError:
         raise _refuse("date_parsing", "日期格式应为 YYYY-MM-DD，例如 2026-11-23") from None
+    # Far dates would overflow when turned into instants in the district's zone.
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise _refuse("date_range", f"日期应在 {FIRST_YEAR} 到 {LAST_YEAR} 年之间")
+    return day
 
 
 def _parse_page_size(value: Any) -> int:

@@ -231,6 +231,8 @@ def test_keyset_pages_neither_repeat_nor_skip_while_tickets_arrive(
         ({"service_code": "ufo"}, "未知的诉求类别"),
         ({"overdue": "maybe"}, "只能填 true 或 false"),
         ({"created_from": "23/11/2026"}, "日期格式应为 YYYY-MM-DD"),
+        ({"created_to": "9999-12-31"}, "日期应在 2000 到 2099 年之间"),
+        ({"created_from": "0001-01-01"}, "日期应在 2000 到 2099 年之间"),
         ({"created_from": "2026-09-10", "created_to": "2026-09-01"}, "受理日期起不能晚于"),
         ({"station_code": "天宝路"}, "站点编码应为"),
     ],
