@@ -5,7 +5,7 @@ wrong value is refused with a reason staff can read (and without repeating it).
 """
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -98,7 +98,14 @@ def _parse_station_code(value: Any) -> str:
     return text
 
 
+def _parse_export_format(value: Any) -> str:
+    if value != "csv":
+        raise _refuse("export_format", "目前只能导出 csv")
+    return "csv"
+
+
 Flag = Annotated[bool, BeforeValidator(_parse_bool)]
+ExportFormat = Annotated[str, BeforeValidator(_parse_export_format)]
 Day = Annotated[date, BeforeValidator(_parse_date)]
 PageSize = Annotated[int, BeforeValidator(_parse_page_size)]
 State = Annotated[str, BeforeValidator(_parse_state)]
@@ -404,6 +411,3 @@ class FiguresOut(BaseModel):
     resolution_rate: Rate = Field(description="办结率")
     on_time_rate: Rate = Field(description="按时办结率")
     satisfaction_rate: Rate = Field(description="满意率（4 星及以上）")
-
-
-ExportFormat = Literal["csv"]

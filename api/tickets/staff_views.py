@@ -66,6 +66,7 @@ TICKETS_TAG = "工作人员 · 工单"
 FIGURES_TAG = "工作人员 · 统计"
 
 EXPORT_MAX_ROWS = 50_000
+MAX_CURSOR_LENGTH = 200
 MAX_FIGURES_DAYS = 366
 
 Responses = dict[int | str, dict[str, Any]]
@@ -141,14 +142,14 @@ def ticket_filter(
 
 FilterDep = Annotated[TicketFilter, Depends(ticket_filter)]
 PageSizeQuery = Annotated[PageSize, Query(description="每页条数，默认 20，最多 100", examples=[20])]
-CursorQuery = Annotated[
-    str | None, Query(max_length=200, description="上一页返回的 next_cursor；不填为第一页")
-]
+CursorQuery = Annotated[str | None, Query(description="上一页返回的 next_cursor；不填为第一页")]
 
 
 def _cursor(text: str | None) -> Cursor | None:
     if not text:
         return None
+    if len(text) > MAX_CURSOR_LENGTH:
+        raise _unprocessable("分页游标无效，请从第一页重新开始")
     try:
         return Cursor.decode(text)
     except InvalidCursorError:

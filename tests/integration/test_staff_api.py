@@ -227,6 +227,7 @@ def test_keyset_pages_neither_repeat_nor_skip_while_tickets_arrive(
         ({"limit": 0}, "每页条数应在 1 到 100 之间"),
         ({"limit": "many"}, "每页条数应为整数"),
         ({"cursor": "not-a-cursor"}, "分页游标无效"),
+        ({"cursor": "x" * 5000}, "分页游标无效"),
         ({"state": "lost"}, "未知的工单状态"),
         ({"service_code": "ufo"}, "未知的诉求类别"),
         ({"overdue": "maybe"}, "只能填 true 或 false"),
@@ -275,7 +276,9 @@ def test_the_export_has_the_list_filters_a_bom_and_masked_phones(
     )
     own_rows = list(csv.reader(io.StringIO(own.content.decode("utf-8-sig"))))[1:]
     assert [(row[0], row[-1]) for row in own_rows] == [(mine, PHONE)]
-    assert as_("own").get("/api/staff/tickets/export", format="xlsx").status_code == 422
+    xlsx = as_("own").get("/api/staff/tickets/export", format="xlsx")
+    assert xlsx.status_code == 422
+    assert xlsx.json()["detail"][0]["msg"] == "目前只能导出 csv"
 
 
 # ---- detail and actions ----------------------------------------------------
