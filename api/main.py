@@ -21,6 +21,9 @@ from api.database import make_engine, make_session_factory
 from api.errors import install_error_handlers
 from api.health.views import router as health_router
 from api.logging_setup import configure_logging
+from api.open311.errors import install_open311_error_handlers
+from api.open311.views import fallback_router as open311_fallback_router
+from api.open311.views import router as open311_router
 from api.settings import Settings, get_settings
 from api.stations.views import router as stations_router
 from api.tickets.escalation import run_escalation_loop
@@ -89,12 +92,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = session_factory
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
+    install_open311_error_handlers(app)
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(conversation_router)
     app.include_router(tickets_router)
     app.include_router(staff_router)
     app.include_router(stations_router)
+    app.include_router(open311_router)
+    app.include_router(open311_fallback_router)
     app.include_router(webhooks_router)
     executor = build_executor(ActionContext(session_factory=session_factory, settings=settings))
     app.mount("/action-server", create_action_server(executor))

@@ -1,0 +1,405 @@
+"""Open311 on top of the ticket service: filing requests and publishing tickets.
+
+Filing goes through `file_report` like every other channel, so dispatch, the
+ticket number, deadlines and the event log are the same. Open311 has no
+columns of its own: a request is recognised by its idempotency key
+(`open311:<token>`), and the reporter's contact fields are kept after a
+marker at the end of the ticket text, where station staff read them and the
+public never does.
+
+What is published (GET requests is open to anyone, as the spec says):
+- tickets posted through Open311: the posted description, address and
+  coordinates (the client chose to post them to a public API);
+- tickets from the chat: only a generic description and the area's code —
+  residents told the bot about their home, not the world.
+In every published text, phone-like digit runs and e-mail addresses are
+blanked, and contact fields are never published.
+"""
+
+import hashlib
+import math
+import re
+import secrets
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth.models import StaffAccount
+from api.catalogue import EMERGENCY_KINDS, SERVICE_NAMES
+from api.dispatch.service import NoStationError, nearest_station
+from api.open311.params import Open311Error, PostedForm, bad_request
+from api.open311.schemas import ServiceRequest
+from api.open311.services import EMERGENCY_ATTRIBUTE
+from api.stations.gazetteer import MatchStatus, registry_gazetteer
+from api.stations.models import Station, StationLevel
+from api.tickets.contact import is_mobile
+from api.tickets.deadlines import describe_contact_deadline
+from api.tickets.models import STATUS_NAMES, EventKind, Ticket, TicketStatus
+from api.tickets.schemas import NewReport
+from api.tickets.service import SYSTEM_ACTOR, FiledTicket, file_report
+
+KEY_PREFIX: Final = "open311:"
+PRIVATE_MARKER: Final = "【Open311 报告人信息，仅工作人员可见】"
+MEDIA_LABEL: Final = "图片："
+MAX_DESCRIPTION: Final = 4000
+MAX_ADDRESS: Final = 500
+MAX_RESULTS: Final = 1000
+# A point farther than this from every station is not in the area we serve.
+MAX_DISTANCE_KM: Final = 50.0
+TICKET_ID = re.compile(r"^LY-\d{8}-\d{4,6}$")
+CLOSED_STATUSES: Final = frozenset({TicketStatus.RESOLVED.value, TicketStatus.CLOSED.value})
+# Events whose notes only repeat what the other fields already say.
+_ROUTINE_EVENTS: Final = frozenset({EventKind.CREATED.value, EventKind.DISPATCHED.value})
+
+# \d also matches full-width digits, so text is redacted as written, not normalised.
+_PHONE_LIKE = re.compile(r"[+＋]?\d(?:[\s\-－—–()（）.．]*\d){6,}")
+_EMAIL = re.compile(r"[^\s@<>()（）,，;；:：]+@[^\s@<>()（）,，;；:：]+\.[A-Za-z]{2,}")
+_EMAIL_FIELD = re.compile(r"^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{2,63}$")
+_MEDIA_URL = re.compile(r"^https?://[^\s]{1,2000}$", re.IGNORECASE)
+_SINGLE_LINE_LIMITS: Final[dict[str, tuple[str, int]]] = {
+    "first_name": ("名", 40),
+    "last_name": ("姓", 40),
+    "email": ("邮箱", 254),
+    "device_id": ("设备", 128),
+    "account_id": ("账号", 128),
+}
+
+
+def is_open311(ticket: Ticket) -> bool:
+    """Whether a ticket was posted through Open311."""
+    return bool(ticket.idempotency_key and ticket.idempotency_key.startswith(KEY_PREFIX))
+
+
+def open311_status(status: str) -> str:
+    """open or closed: closed once resolved (已办结) or closed (归档); anything else is open."""
+    return "closed" if status in CLOSED_STATUSES else "open"
+
+
+def redact(text: str) -> str:
+    """Blank phone-like numbers and e-mail addresses in a text about to be published."""
+    return _PHONE_LIKE.sub("[号码已隐藏]", _EMAIL.sub("[邮箱已隐藏]", text))
+
+
+# --- filing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a posted request is, as dispatch understands it."""
+
+    community_code: str | None = None
+    town_code: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class PreparedRequest:
+    """A validated POST, ready to file (or to spool)."""
+
+    report: NewReport
+    token: str
+
+
+def make_token(account: StaffAccount, client_key: str | None) -> str:
+    """A fresh random token, or one derived from the client's Idempotency-Key.
+
+    Derived tokens are scoped to the account, so two integrations using the
+    same key never collide, and the key itself is never stored.
+    """
+    if client_key is None:
+        return secrets.token_hex(16)
+    return hashlib.sha256(f"{account.id}\n{client_key}".encode()).hexdigest()[:32]
+
+
+def prepare_request(
+    session: Session, form: PostedForm, account: StaffAccount, token: str
+) -> PreparedRequest:
+    """Validate a POST and turn it into a NewReport; raises Open311Error."""
+    service_code = form.get("service_code")
+    if service_code is None:
+        raise bad_request("缺少 service_code")
+    if service_code not in SERVICE_NAMES:
+        raise Open311Error(404, "没有这个 service_code，可用的见 services.json")
+    location = _location(session, form, service_code)
+    emergency_kind = _emergency_kind(form)
+    phone = form.get("phone")
+    if phone is not None and not is_mobile(phone):
+        raise bad_request("phone 须为中国大陆手机号")
+    description = _description(form, account, service_code)
+    try:
+        report = NewReport(
+            service_code=service_code,
+            description=description,
+            emergency=emergency_kind is not None,
+            emergency_kind=emergency_kind,
+            location_text=location.text,
+            community_code=location.community_code,
+            town_code=location.town_code,
+            lat=location.lat,
+            lon=location.lon,
+            contact_phone=_digits(phone) if phone else None,
+            idempotency_key=KEY_PREFIX + token,
+        )
+    except ValidationError as exc:
+        fields = sorted({str(error["loc"][0]) for error in exc.errors() if error["loc"]})
+        raise bad_request("参数无效：" + "、".join(fields)) from exc
+    return PreparedRequest(report, token)
+
+
+def file_request(
+    session: Session,
+    prepared: PreparedRequest,
+    *,
+    tz: ZoneInfo,
+    default_district_code: str,
+    now: datetime,
+) -> FiledTicket:
+    """File through the ticket service; a retried key with other content is refused."""
+    key = prepared.report.idempotency_key
+    existing = session.scalars(select(Ticket).where(Ticket.idempotency_key == key)).first()
+    if existing is not None and (
+        existing.service_code != prepared.report.service_code
+        or existing.description != prepared.report.description
+    ):
+        raise bad_request("Idempotency-Key 已用于另一个请求")
+    try:
+        return file_report(
+            session, prepared.report, tz=tz, default_district_code=default_district_code, now=now
+        )
+    except NoStationError as exc:
+        raise bad_request("没有可以受理的工作站") from exc
+
+
+def _digits(phone: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", phone) if ch.isdigit())[-11:]
+
+
+def _number(form: PostedForm, name: str, low: float, high: float) -> float:
+    value = form.get(name)
+    assert value is not None
+    try:
+        number = float(value)
+    except ValueError as exc:
+        raise bad_request(f"{name} 须为数字（WGS84 度）") from exc
+    if not math.isfinite(number) or not low <= number <= high:
+        raise bad_request(f"{name} 超出范围")
+    return number
+
+
+def _location(session: Session, form: PostedForm, service_code: str) -> Location:
+    has_lat, has_long = form.get("lat") is not None, form.get("long") is not None
+    address_string, address_id = form.get("address_string"), form.get("address_id")
+    if has_lat != has_long:
+        raise bad_request("lat 和 long 须同时提供")
+    if not has_lat and address_string is None and address_id is None:
+        raise bad_request("须提供位置：lat 和 long，或 address_string，或 address_id")
+    lat = lon = None
+    if has_lat:
+        lat, lon = _number(form, "lat", -90, 90), _number(form, "long", -180, 180)
+        nearest = nearest_station(session, lat, lon, service_code)
+        if nearest is None or nearest[1] > MAX_DISTANCE_KM:
+            raise bad_request("lat/long 不在本区服务范围内")
+    if address_string is not None and len(address_string) > MAX_ADDRESS:
+        raise bad_request(f"address_string 最长 {MAX_ADDRESS} 字")
+    community, town, label = _address_id(session, address_id) if address_id else (None, None, None)
+    if address_string is not None and community is None:
+        found_community, found_town = _address_string(session, address_string)
+        community = found_community
+        town = town or found_town
+    return Location(community, town, lat, lon, address_string or label)
+
+
+def _address_id(session: Session, address_id: str) -> tuple[str | None, str | None, str]:
+    """address_id is an official division code (村社 or 镇街), as in our registry."""
+    station = session.get(Station, address_id) if address_id.isdigit() else None
+    if station is None or not station.active:
+        raise bad_request("address_id 不是本区的村社或镇街编码")
+    if station.level in (StationLevel.VILLAGE, StationLevel.GRID):
+        return station.code, None, station.name
+    if station.level == StationLevel.TOWN:
+        return None, station.code, station.name
+    return None, None, station.name
+
+
+def _address_string(session: Session, text: str) -> tuple[str | None, str | None]:
+    """The community (or only the town) an address names, through the registry's gazetteer."""
+    resolution = registry_gazetteer(session).resolve(text)
+    place = resolution.place
+    if resolution.status is MatchStatus.EXACT and place is not None:
+        if place.level in (StationLevel.VILLAGE, StationLevel.GRID):
+            return place.code, place.town_code
+        return None, place.code if place.level == StationLevel.TOWN else None
+    if resolution.status is MatchStatus.TOWN_ONLY and place is not None:
+        return None, place.code
+    if resolution.status is MatchStatus.AMBIGUOUS:
+        towns = {candidate.town_code for candidate in resolution.candidates}
+        if len(towns) == 1:
+            return None, towns.pop()
+    return None, None
+
+
+def _emergency_kind(form: PostedForm) -> str | None:
+    values = form.attributes.get(EMERGENCY_ATTRIBUTE)
+    if not values:
+        return None
+    if len(values) != 1 or values[0] not in EMERGENCY_KINDS:
+        raise bad_request(f"attribute[{EMERGENCY_ATTRIBUTE}] 须为 services 定义中的一个 key")
+    return values[0]
+
+
+def _description(form: PostedForm, account: StaffAccount, service_code: str) -> str:
+    """The posted text, then the private block with the reporter's contact fields."""
+    posted = (form.get("description") or "").replace(PRIVATE_MARKER, "")
+    if len(posted) > MAX_DESCRIPTION:
+        raise bad_request(f"description 最长 {MAX_DESCRIPTION} 字")
+    lines = [f"提交方：{account.display_name}（{account.username}）"]
+    for name, (label, limit) in _SINGLE_LINE_LIMITS.items():
+        value = form.get(name)
+        if value is None:
+            continue
+        if len(value) > limit or "\n" in value or "\r" in value:
+            raise bad_request(f"{name} 须为一行、最长 {limit} 字")
+        if name == "email" and not _EMAIL_FIELD.match(value):
+            raise bad_request("email 格式不对")
+        lines.append(f"{label}：{value}")
+    media_url = form.get("media_url")
+    if media_url is not None:
+        if not _MEDIA_URL.match(media_url):
+            raise bad_request("media_url 须为 http(s) 网址")
+        lines.append(f"{MEDIA_LABEL}{media_url}")
+    public = posted.strip() or f"{SERVICE_NAMES[service_code]}（提交方未附文字描述）"
+    text = f"{public}\n\n{PRIVATE_MARKER}\n" + "\n".join(lines)
+    if len(text) > MAX_DESCRIPTION:
+        room = MAX_DESCRIPTION - (len(text) - len(public))
+        raise bad_request(f"description 连同联系信息超长，description 最多 {room} 字")
+    return text
+
+
+# --- publishing ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestQuery:
+    """GET requests filters, already validated."""
+
+    ids: Sequence[str] = ()
+    service_codes: Sequence[str] = ()
+    statuses: Sequence[str] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+def find_requests(session: Session, query: RequestQuery) -> list[Ticket]:
+    """Tickets matching the filters, newest first, at most 1000; ids override the rest."""
+    statement = select(Ticket)
+    if query.ids:
+        statement = statement.where(Ticket.number.in_(list(query.ids)))
+    else:
+        if query.service_codes:
+            statement = statement.where(Ticket.service_code.in_(list(query.service_codes)))
+        wanted = set(query.statuses)
+        if wanted == {"open"}:
+            statement = statement.where(Ticket.status.not_in(list(CLOSED_STATUSES)))
+        elif wanted == {"closed"}:
+            statement = statement.where(Ticket.status.in_(list(CLOSED_STATUSES)))
+        if query.start is not None:
+            statement = statement.where(Ticket.created_at >= query.start)
+        if query.end is not None:
+            statement = statement.where(Ticket.created_at <= query.end)
+    statement = statement.order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(MAX_RESULTS)
+    return list(session.scalars(statement))
+
+
+def find_by_token(session: Session, token: str) -> Ticket | None:
+    """The ticket a POST's token stands for, once it is filed."""
+    return session.scalars(
+        select(Ticket).where(Ticket.idempotency_key == KEY_PREFIX + token)
+    ).first()
+
+
+def stations_for(session: Session, tickets: Sequence[Ticket]) -> dict[str, Station]:
+    """The stations holding these tickets, in one query."""
+    codes = {ticket.station_code for ticket in tickets}
+    if not codes:
+        return {}
+    return {s.code: s for s in session.scalars(select(Station).where(Station.code.in_(codes)))}
+
+
+def w3c(moment: datetime, tz: ZoneInfo) -> str:
+    """2026-11-23T09:00:00+08:00."""
+    return moment.astimezone(tz).isoformat(timespec="seconds")
+
+
+def service_notice(ticket: Ticket, station: Station, tz: ZoneInfo) -> str:
+    """What will happen, in the resident's words; the hotline first for emergencies."""
+    due = ticket.contact_due_at.astimezone(tz)
+    promise = describe_contact_deadline(ticket.service_code, ticket.emergency, due, tz)
+    notice = f"由{station.display_name}办理，工作人员将在{promise}联系报告人。"
+    kind = EMERGENCY_KINDS.get(ticket.emergency_kind or "")
+    if kind is not None:
+        notice = f"现场如仍有危险，请立即拨打{kind.hotline}。{notice}"
+    return notice
+
+
+def _status_notes(ticket: Ticket) -> str:
+    """The state in words, with the latest public (system) note when there is one."""
+    notes = STATUS_NAMES.get(ticket.status, ticket.status)
+    for event in reversed(ticket.events):
+        if event.actor == SYSTEM_ACTOR and event.note and event.kind not in _ROUTINE_EVENTS:
+            return f"{notes}：{redact(event.note)}"
+    return notes
+
+
+def _split_private(ticket: Ticket) -> tuple[str, str]:
+    public, _, private = ticket.description.partition(f"\n\n{PRIVATE_MARKER}\n")
+    return public, private
+
+
+def _media_url(private: str) -> str | None:
+    for line in private.splitlines():
+        if line.startswith(MEDIA_LABEL):
+            return line.removeprefix(MEDIA_LABEL)
+    return None
+
+
+def _updated_at(ticket: Ticket) -> datetime:
+    moments = [ticket.created_at, *(event.created_at for event in ticket.events)]
+    if ticket.updated_at is not None:
+        moments.append(ticket.updated_at)
+    return max(moments)
+
+
+def request_record(ticket: Ticket, station: Station, tz: ZoneInfo) -> ServiceRequest:
+    """A ticket as Open311 publishes it: nothing a resident did not agree to make public."""
+    service_name = SERVICE_NAMES.get(ticket.service_code, ticket.service_code)
+    posted = is_open311(ticket)
+    public, private = _split_private(ticket) if posted else ("", "")
+    area = ticket.station_code if ticket.dispatch_reason in ("community", "town") else None
+    return ServiceRequest(
+        service_request_id=ticket.number,
+        status=open311_status(ticket.status),
+        status_notes=_status_notes(ticket),
+        service_name=service_name,
+        service_code=ticket.service_code,
+        description=redact(public) if posted else f"居民反映的{service_name}问题（详情不公开）",
+        agency_responsible=station.display_name,
+        service_notice=service_notice(ticket, station, tz),
+        requested_datetime=w3c(ticket.created_at, tz),
+        updated_datetime=w3c(_updated_at(ticket), tz),
+        expected_datetime=w3c(ticket.resolve_due_at, tz),
+        address=redact(ticket.location_text) if posted and ticket.location_text else None,
+        address_id=area,
+        zipcode=None,
+        lat=ticket.lat if posted else None,
+        long=ticket.lon if posted else None,
+        media_url=_media_url(private) if posted else None,
+    )

@@ -1,0 +1,289 @@
+"""The GeoReport v2 endpoints under /open311/v2/, in JSON and XML.
+
+Only POST requests needs an API key (the spec's rule): the key of a service
+account (`Role.SERVICE`), i.e. an integration, never a person's login or a
+person's key. Reads are public and publish only what `service.request_record`
+allows. Every failure is answered in the spec's error format with status
+400, 403 or 404 — parameters are read by hand, so FastAPI's own 422 never
+reaches an Open311 client.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from api.auth.models import Role, TokenKind
+from api.auth.service import authenticate_token
+from api.catalogue import SERVICE_NAMES
+from api.dependencies import SessionDep, SettingsDep
+from api.open311.params import (
+    MAX_BODY_BYTES,
+    Open311Error,
+    bad_request,
+    comma_list,
+    date_range,
+    parse_form,
+)
+from api.open311.render import Format, error_response, parse_format, respond
+from api.open311.schemas import CreatedRequest, Discovery, DiscoveryEndpoint, TokenLookup
+from api.open311.service import (
+    MAX_RESULTS,
+    TICKET_ID,
+    RequestQuery,
+    file_request,
+    find_by_token,
+    find_requests,
+    make_token,
+    prepare_request,
+    request_record,
+    service_notice,
+    stations_for,
+)
+from api.open311.services import service_definition, service_list
+from api.settings import Settings
+from api.tickets.spool import spool_report
+
+PREFIX: Final = "/open311/v2"
+SPECIFICATION: Final = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET: Final = "2026-11-23T00:00:00+08:00"
+UNAVAILABLE: Final = "服务暂时不可用，请稍后再试"
+NO_API_KEY: Final = "缺少 api_key，无法创建请求"
+BAD_API_KEY: Final = "api_key 无效或已注销，无法创建请求"
+NOT_AN_INTEGRATION: Final = "这个 api_key 不属于集成账号（service），无法创建请求"
+QUEUED_NOTICE: Final = "已收到，正在排队建单；稍后用 tokens/{token} 查询工单编号。"
+
+logger = logging.getLogger(__name__)
+router = APIRouter(prefix=PREFIX, tags=["open311"])
+fallback_router = APIRouter(tags=["open311"], include_in_schema=False)
+
+
+def _format_or_404(fmt: str) -> Format:
+    found = parse_format(fmt)
+    if found is None:
+        raise Open311Error(404, "只支持 .json 和 .xml")
+    return found
+
+
+def _guarded(fmt: str, build: Callable[[Format], Response]) -> Response:
+    """Run an endpoint body; refusals and database trouble become Open311 errors."""
+    chosen = parse_format(fmt) or Format.JSON
+    try:
+        return build(_format_or_404(fmt))
+    except Open311Error as problem:
+        return error_response(chosen, problem.status_code, problem.description)
+    except SQLAlchemyError:
+        logger.exception("open311: database error")
+        return error_response(chosen, 400, UNAVAILABLE)
+
+
+def _tz(settings: Settings) -> ZoneInfo:
+    return ZoneInfo(settings.timezone)
+
+
+@router.get("/discovery.{fmt}", summary="Service discovery")
+def discovery(fmt: str, request: Request) -> Response:
+    """Where the endpoint is and what it speaks, as the discovery spec asks."""
+
+    def build(chosen: Format) -> Response:
+        endpoint = DiscoveryEndpoint(
+            specification=SPECIFICATION,
+            url=str(request.base_url).rstrip("/") + PREFIX,
+            changeset=CHANGESET,
+            type="production",
+            formats=["text/xml", "application/json"],
+        )
+        found = Discovery(
+            changeset=CHANGESET,
+            contact="九龙坡区老杨群工服务中心",
+            key_service="API 密钥由区级运维为集成账号（service）签发：laoyang staff token",
+            endpoints=[endpoint],
+        )
+        return respond(chosen, "discovery", found)
+
+    return _guarded(fmt, build)
+
+
+@router.get("/services.{fmt}", summary="GET Service List")
+def services(fmt: str) -> Response:
+    """Every service code of the catalogue."""
+    return _guarded(fmt, lambda chosen: respond(chosen, "services", service_list()))
+
+
+@router.get("/services/{service_code}.{fmt}", summary="GET Service Definition")
+def service(service_code: str, fmt: str) -> Response:
+    """The questions one service asks (one optional: is anyone in danger)."""
+
+    def build(chosen: Format) -> Response:
+        definition = service_definition(service_code)
+        if definition is None:
+            raise Open311Error(404, "没有这个 service_code")
+        return respond(chosen, "service_definition", definition)
+
+    return _guarded(fmt, build)
+
+
+@router.post("/requests.{fmt}", summary="POST Service Request")
+async def create_request(
+    fmt: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """File a request for an integration; retries with the same Idempotency-Key file once."""
+    chosen = parse_format(fmt) or Format.JSON
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_BODY_BYTES:
+            return error_response(chosen, 400, f"请求体过大（上限 {MAX_BODY_BYTES // 1024} KB）")
+    client_key = request.headers.get("idempotency-key")
+    content_type = request.headers.get("content-type")
+    return await run_in_threadpool(
+        _guarded,
+        fmt,
+        lambda c: _create(c, bytes(body), content_type, client_key, session, settings),
+    )
+
+
+def _create(
+    chosen: Format,
+    body: bytes,
+    content_type: str | None,
+    client_key: str | None,
+    session: Session,
+    settings: Settings,
+) -> Response:
+    form = parse_form(body, content_type)
+    api_key = form.get("api_key")
+    if api_key is None:
+        raise Open311Error(403, NO_API_KEY)
+    account = authenticate_token(session, api_key, datetime.now(UTC), kind=TokenKind.API_KEY)
+    if account is None:
+        raise Open311Error(403, BAD_API_KEY)
+    if account.role != Role.SERVICE:
+        raise Open311Error(403, NOT_AN_INTEGRATION)
+    if client_key is not None and not 1 <= len(client_key.strip()) <= 200:
+        raise bad_request("Idempotency-Key 须为 1–200 个字符")
+    token = make_token(account, client_key.strip() if client_key else None)
+    prepared = prepare_request(session, form, account, token)
+    tz = _tz(settings)
+    try:
+        filed = file_request(
+            session,
+            prepared,
+            tz=tz,
+            default_district_code=settings.default_district_code,
+            now=datetime.now(tz),
+        )
+    except SQLAlchemyError:
+        # Keep the report: the spool files it when the database is back, under the same
+        # key, so GET tokens/{token} will find it.
+        session.rollback()
+        logger.exception("open311: filing failed; report spooled")
+        spool_report(settings.spool_dir, prepared.report)
+        queued = CreatedRequest(
+            service_request_id=None,
+            token=token,
+            service_notice=QUEUED_NOTICE.format(token=token),
+            account_id=None,
+        )
+        return respond(chosen, "service_requests", [queued])
+    created = CreatedRequest(
+        service_request_id=filed.ticket.number,
+        token=token,
+        service_notice=service_notice(filed.ticket, filed.station, tz),
+        account_id=None,
+    )
+    return respond(chosen, "service_requests", [created])
+
+
+@router.get("/requests.{fmt}", summary="GET Service Requests")
+def requests(fmt: str, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """Published tickets: by id, or filtered by code, status and a ≤ 90-day window."""
+
+    def build(chosen: Format) -> Response:
+        query = _request_query(request, settings)
+        tickets = find_requests(session, query)
+        stations = stations_for(session, tickets)
+        tz = _tz(settings)
+        records = [request_record(t, stations[t.station_code], tz) for t in tickets]
+        return respond(chosen, "service_requests", records)
+
+    return _guarded(fmt, build)
+
+
+def _single(request: Request, name: str) -> str | None:
+    values = [value for value in request.query_params.getlist(name) if value.strip()]
+    if len(values) > 1:
+        raise bad_request(f"参数 {name} 只能给一次")
+    return values[0] if values else None
+
+
+def _request_query(request: Request, settings: Settings) -> RequestQuery:
+    params = request.query_params
+    ids = [item.upper() for item in comma_list(params.getlist("service_request_id"))]
+    if ids:
+        if len(ids) > MAX_RESULTS or not all(TICKET_ID.match(item) for item in ids):
+            raise bad_request("service_request_id 须为逗号分隔的工单编号，如 LY-20261123-0001")
+        return RequestQuery(ids=ids)
+    codes = comma_list(params.getlist("service_code"))
+    if any(code not in SERVICE_NAMES for code in codes):
+        raise bad_request("service_code 中有未知的代码")
+    statuses = [item.lower() for item in comma_list(params.getlist("status"))]
+    if any(item not in ("open", "closed") for item in statuses):
+        raise bad_request("status 只能是 open 或 closed")
+    tz = _tz(settings)
+    start, end = date_range(
+        _single(request, "start_date"), _single(request, "end_date"), datetime.now(tz), tz
+    )
+    return RequestQuery(service_codes=codes, statuses=statuses, start=start, end=end)
+
+
+@router.get("/requests/{service_request_id}.{fmt}", summary="GET Service Request")
+def one_request(
+    service_request_id: str, fmt: str, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """One published ticket, still as a list of one."""
+
+    def build(chosen: Format) -> Response:
+        number = service_request_id.upper()
+        tickets = (
+            find_requests(session, RequestQuery(ids=[number])) if TICKET_ID.match(number) else []
+        )
+        if not tickets:
+            raise Open311Error(404, "没有这个 service_request_id")
+        stations = stations_for(session, tickets)
+        record = request_record(tickets[0], stations[tickets[0].station_code], _tz(settings))
+        return respond(chosen, "service_requests", [record])
+
+    return _guarded(fmt, build)
+
+
+@router.get("/tokens/{token}.{fmt}", summary="GET service_request_id from a token")
+def token(token: str, fmt: str, session: SessionDep) -> Response:
+    """The ticket number behind a POST's token (404 while it is still queued)."""
+
+    def build(chosen: Format) -> Response:
+        ticket = find_by_token(session, token) if len(token) <= 64 else None
+        if ticket is None:
+            raise Open311Error(404, "没有这个 token 对应的工单（或仍在排队）")
+        found = TokenLookup(service_request_id=ticket.number, token=token)
+        return respond(chosen, "service_requests", [found])
+
+    return _guarded(fmt, build)
+
+
+@fallback_router.api_route(
+    "/open311/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+)
+def unknown(rest: str, request: Request) -> Response:
+    """Anything else under /open311 still answers in the Open311 error format."""
+    chosen = Format.XML if rest.lower().endswith(".xml") else Format.JSON
+    if request.method not in ("GET", "HEAD"):
+        return error_response(chosen, 400, "这里不支持该请求方法")
+    return error_response(chosen, 404, "没有这个 Open311 资源")
