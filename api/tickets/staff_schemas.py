@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -260,7 +261,15 @@ class TicketDetail(TicketSummary):
 
 # ---- request bodies --------------------------------------------------------
 
-_Note = Annotated[str, Field(min_length=1, max_length=2000)]
+
+def _printable(text: str) -> str:
+    # PostgreSQL text cannot hold NUL, and other control characters are never meant.
+    if any(ord(char) < 32 and char not in "\n\r\t" for char in text):
+        raise _refuse("control_characters", "含有不可见的控制字符")
+    return text
+
+
+_Note = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_printable)]
 
 
 FIELD_NAMES: dict[str, str] = {
@@ -286,6 +295,7 @@ def _body_reason(error: ErrorDetails) -> str:
         + "、".join(f"{k}（{v}）" for k, v in RETURN_REASON_NAMES.items()),
         "string_pattern_mismatch": f"{name}格式不对，应为 6 到 15 位数字",
         "model_type": "请求体应为 JSON 对象",
+        "control_characters": f"{name}含有不可见的控制字符",
         "model_attributes_type": "请求体应为 JSON 对象",
     }
     return reasons.get(error["type"], f"{name}无效")

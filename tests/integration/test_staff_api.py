@@ -371,6 +371,8 @@ def test_the_parent_may_transfer_a_rooms_ticket_but_not_work_it(
         ("notes", {"note": "   "}, "备注（note）不能为空"),
         ("notes", {"note": "x" * 2001}, "备注（note）最多 2000 个字"),
         ("notes", {"note": "ok", "extra": 1}, "不认识的字段 extra"),
+        ("notes", {"note": "a\x00b"}, "备注（note）含有不可见的控制字符"),
+        ("resolve", {"resolution": "done\x07"}, "办结说明（resolution）含有不可见的控制字符"),
         ("notes", [], "请求体应为 JSON 对象"),
         ("resolve", {}, "缺少办结说明（resolution）"),
         ("return", {"reason": "too_busy"}, "wrong_area（属地不符）"),
