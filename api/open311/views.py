@@ -11,7 +11,7 @@ reaches an Open311 client.
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Final
+from typing import Final, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -63,6 +63,18 @@ QUEUED_NOTICE: Final = "已收到，正在排队建单；稍后用 tokens/{token
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix=PREFIX, tags=["open311"])
 fallback_router = APIRouter(tags=["open311"], include_in_schema=False)
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Response])
+
+
+def _get(path: str, summary: str) -> Callable[[Endpoint], Endpoint]:
+    """A GET route that also answers HEAD (monitors probe with it), documented once."""
+
+    def register(endpoint: Endpoint) -> Endpoint:
+        router.add_api_route(path, endpoint, methods=["GET"], summary=summary)
+        router.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False)
+        return endpoint
+
+    return register
 
 
 def _format_or_404(fmt: str) -> Format:
@@ -88,7 +100,7 @@ def _tz(settings: Settings) -> ZoneInfo:
     return ZoneInfo(settings.timezone)
 
 
-@router.get("/discovery.{fmt}", summary="Service discovery")
+@_get("/discovery.{fmt}", "Service discovery")
 def discovery(fmt: str, request: Request) -> Response:
     """Where the endpoint is and what it speaks, as the discovery spec asks."""
 
@@ -111,13 +123,13 @@ def discovery(fmt: str, request: Request) -> Response:
     return _guarded(fmt, build)
 
 
-@router.get("/services.{fmt}", summary="GET Service List")
+@_get("/services.{fmt}", "GET Service List")
 def services(fmt: str) -> Response:
     """Every service code of the catalogue."""
     return _guarded(fmt, lambda chosen: respond(chosen, "services", service_list()))
 
 
-@router.get("/services/{service_code}.{fmt}", summary="GET Service Definition")
+@_get("/services/{service_code}.{fmt}", "GET Service Definition")
 def service(service_code: str, fmt: str) -> Response:
     """The questions one service asks (one optional: is anyone in danger)."""
 
@@ -202,7 +214,7 @@ def _create(
     return respond(chosen, "service_requests", [created])
 
 
-@router.get("/requests.{fmt}", summary="GET Service Requests")
+@_get("/requests.{fmt}", "GET Service Requests")
 def requests(fmt: str, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Published tickets: by id, or filtered by code, status and a ≤ 90-day window."""
 
@@ -244,7 +256,7 @@ def _request_query(request: Request, settings: Settings) -> RequestQuery:
     return RequestQuery(service_codes=codes, statuses=statuses, start=start, end=end)
 
 
-@router.get("/requests/{service_request_id}.{fmt}", summary="GET Service Request")
+@_get("/requests/{service_request_id}.{fmt}", "GET Service Request")
 def one_request(
     service_request_id: str, fmt: str, session: SessionDep, settings: SettingsDep
 ) -> Response:
@@ -264,7 +276,7 @@ def one_request(
     return _guarded(fmt, build)
 
 
-@router.get("/tokens/{token}.{fmt}", summary="GET service_request_id from a token")
+@_get("/tokens/{token}.{fmt}", "GET service_request_id from a token")
 def token(token: str, fmt: str, session: SessionDep) -> Response:
     """The ticket number behind a POST's token (404 while it is still queued)."""
 
@@ -279,7 +291,7 @@ def token(token: str, fmt: str, session: SessionDep) -> Response:
 
 
 @fallback_router.api_route(
-    "/open311/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+    "/open311/{rest:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 )
 def unknown(rest: str, request: Request) -> Response:
     """Anything else under /open311 still answers in the Open311 error format."""

@@ -629,3 +629,24 @@ def test_other_routes_keep_their_own_error_format(client: TestClient) -> None:
     response = client.get("/api/tickets/NOT-A-NUMBER")
     assert response.status_code == 422
     assert isinstance(response.json()["detail"], list)
+
+
+def test_markup_and_control_characters_stay_well_formed_xml(
+    client: TestClient, api_key: str
+) -> None:
+    text = f"{unique_text()} <b>&amp;</b> ]]> \x01\x1f"
+    response = post(
+        client, "xml", api_key=api_key, service_code="other", address_id=TONGGUAN, description=text
+    )
+    number = xml_root(response, "service_requests").findtext("request/service_request_id")
+    root = xml_root(client.get(f"{BASE}/requests/{number}.xml"), "service_requests")
+    description = root.findtext("request/description") or ""
+    assert "<b>&amp;</b> ]]>" in description
+    assert "\x01" not in description and "\x1f" not in description
+
+
+def test_get_endpoints_answer_head_and_are_documented(client: TestClient) -> None:
+    assert client.head(f"{BASE}/services.json").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "post" in paths[f"{BASE}/requests.{{fmt}}"]
+    assert set(paths[f"{BASE}/services.{{fmt}}"]) == {"get"}
