@@ -1,8 +1,17 @@
 """Login requests and token responses."""
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+
+def _printable(text: str) -> str:
+    # Stored in the login log; PostgreSQL text cannot hold NUL.
+    if any(ord(char) < 32 or ord(char) == 127 for char in text):
+        raise PydanticCustomError("control_characters", "用户名含有不可见的控制字符")
+    return text
 
 
 class LoginRequest(BaseModel):
@@ -13,7 +22,7 @@ class LoginRequest(BaseModel):
         json_schema_extra={"examples": [{"username": "tianbao.wang", "password": "••••••••••"}]},
     )
 
-    username: str = Field(min_length=1, max_length=64)
+    username: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_printable)]
     password: str = Field(min_length=1, max_length=256)
 
 

@@ -7,6 +7,7 @@ too many in the window are refused before the password is even checked.
 """
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from api.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_passwo
 from api.stations.models import Station
 
 BEARER_TTL = timedelta(minutes=60)
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,63}")
 LOGIN_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USERNAME = 5
 MAX_FAILURES_PER_CLIENT = 20
@@ -59,6 +61,8 @@ def create_account(
     password: str | None,
 ) -> StaffAccount:
     """A new active account; station staff must belong to an existing station."""
+    if not USERNAME.fullmatch(username):
+        raise AccountError("用户名只能用字母、数字、点、下划线和连字符，2 到 64 位")
     if session.scalars(select(StaffAccount).where(StaffAccount.username == username)).first():
         raise AccountError(f"用户名 {username} 已存在")
     if role is Role.STATION_STAFF and station_code is None:

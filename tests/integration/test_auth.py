@@ -189,3 +189,23 @@ def test_the_openapi_document_declares_the_bearer_scheme_on_staff_routes(
         if path.startswith("/api/staff/tickets") or path.startswith("/api/staff/stations"):
             for operation in operations.values():
                 assert operation.get("security"), path
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"username": "wang\x00li", "password": "x"}, 422),
+        ({"username": "", "password": "x"}, 422),
+        ({"username": "x" * 65, "password": "x"}, 422),
+        ({"username": "wang.li"}, 422),
+        ({"username": "wang.li", "password": "x", "remember": True}, 422),
+        (["wang.li", "x"], 422),
+        ({"username": "wang.li", "password": "a\x00b"}, 401),  # only ever hashed
+    ],
+)
+def test_bad_login_bodies_are_refused_not_500(
+    client: TestClient, body: object, status: int
+) -> None:
+    response = client.post("/api/auth/token", json=body)
+    assert response.status_code == status, response.text
+    assert "wang" not in response.text

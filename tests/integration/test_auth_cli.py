@@ -137,3 +137,11 @@ def test_revoke_can_disable_and_list_shows_it(
     assert code == 0 and out.startswith("共 ")
     line = next(line for line in out.splitlines() if name in line)
     assert "旧平台" in line and "集成账号" in line and "停用" in line and "有效令牌 0" in line
+
+
+@pytest.mark.parametrize("username", ["王丽", "a", "wang li", ".dot", "x" * 65, "wang\tli"])
+def test_usernames_are_short_ascii_identifiers(
+    capsys: pytest.CaptureFixture[str], username: str
+) -> None:
+    code, _, err = run(capsys, "staff", "create", username, "--name", "某人", "--role", "service")
+    assert code == 2 and "用户名只能用字母、数字、点、下划线和连字符" in err
