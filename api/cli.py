@@ -14,15 +14,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from api.auth.cli import add_staff_commands
-from api.database import make_engine, make_session_factory, transaction
+from api.database import transaction
 from api.schema import upgrade_database
+from api.sessions import open_database
 from api.settings import get_settings
 from api.stations.registry import import_divisions, read_division_file
 from api.tickets.escalation import escalate_command
 from api.tickets.service import report_filer
 from api.tickets.spool import replay_spool
 from api.webhooks.cli import add_webhook_commands
-from api.webhooks.outbox import install_outbox
 
 
 def _db_upgrade(_: argparse.Namespace) -> int:
@@ -41,8 +41,8 @@ def _stations_import(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"文件格式有误：{exc}", file=sys.stderr)
         return 2
-    engine = make_engine(get_settings().database_url)
-    with transaction(make_session_factory(engine)) as session:
+    engine, factory = open_database(get_settings().database_url)
+    with transaction(factory) as session:
         summary = import_divisions(session, rows)
     engine.dispose()
     print(
@@ -54,10 +54,8 @@ def _stations_import(args: argparse.Namespace) -> int:
 
 def _tickets_replay(_: argparse.Namespace) -> int:
     settings = get_settings()
-    engine = make_engine(settings.database_url)
+    engine, factory = open_database(settings.database_url)
     file = report_filer(ZoneInfo(settings.timezone), settings.default_district_code)
-    factory = make_session_factory(engine)
-    install_outbox(factory)  # replayed reports notify their stations like any other
     numbers = replay_spool(settings.spool_dir, factory, file)
     engine.dispose()
     print(f"补登暂存的报告 {len(numbers)} 件" + (f"：{'、'.join(numbers)}" if numbers else ""))

@@ -17,13 +17,13 @@ from actions.server import create_action_server
 from api.auth.views import router as auth_router
 from api.conversations.rasa_client import RasaClient
 from api.conversations.views import router as conversation_router
-from api.database import make_engine, make_session_factory
 from api.errors import install_error_handlers
 from api.health.views import router as health_router
 from api.logging_setup import configure_logging
 from api.open311.errors import install_open311_error_handlers
 from api.open311.views import fallback_router as open311_fallback_router
 from api.open311.views import router as open311_router
+from api.sessions import open_database
 from api.settings import Settings, get_settings
 from api.stations.views import router as stations_router
 from api.tickets.escalation import run_escalation_loop
@@ -33,7 +33,6 @@ from api.tickets.staff_views import router as staff_router
 from api.tickets.views import router as tickets_router
 from api.web.security import SecurityHeadersMiddleware
 from api.webhooks.delivery import DeliveryConfig, WebhookDeliverer, run_delivery_loop
-from api.webhooks.outbox import install_outbox
 from api.webhooks.views import router as webhooks_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -45,9 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; settings come from the environment unless given."""
     settings = settings or get_settings()
     configure_logging()
-    engine = make_engine(settings.database_url)
-    session_factory = make_session_factory(engine)
-    install_outbox(session_factory)  # ticket events write webhook deliveries in their commit
+    engine, session_factory = open_database(settings.database_url)
 
     file = report_filer(ZoneInfo(settings.timezone), settings.default_district_code)
 

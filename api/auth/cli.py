@@ -25,7 +25,8 @@ from api.auth.service import (
     issue_token,
     revoke_all_tokens,
 )
-from api.database import make_engine, make_session_factory, transaction
+from api.database import transaction
+from api.sessions import open_database
 from api.settings import get_settings
 
 ROLE_NAMES: dict[str, str] = {
@@ -42,9 +43,9 @@ class PasswordInputError(ValueError):
 
 @contextmanager
 def _session() -> Iterator[Session]:
-    engine = make_engine(get_settings().database_url)
+    engine, factory = open_database(get_settings().database_url)
     try:
-        with transaction(make_session_factory(engine)) as session:
+        with transaction(factory) as session:
             yield session
     finally:
         engine.dispose()

@@ -17,12 +17,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.database import make_engine, make_session_factory, transaction
+from api.database import transaction
+from api.sessions import open_database
 from api.settings import get_settings
 from api.stations.models import Station
 from api.tickets.lifecycle import OPEN_STATUSES, escalate_overdue, overdue_clause
 from api.tickets.models import Ticket
-from api.webhooks.outbox import install_outbox
 
 # Deadlines are 2 hours at the shortest; five minutes late is soon enough to notice.
 SWEEP_SECONDS = 300
@@ -42,9 +42,7 @@ def run_escalation_sweep(factory: sessionmaker[Session], now: datetime) -> list[
 
 def escalate_command(_: argparse.Namespace) -> int:
     """`laoyang tickets escalate`: one sweep now, for operators and cron."""
-    engine = make_engine(get_settings().database_url)
-    factory = make_session_factory(engine)
-    install_outbox(factory)  # escalations notify stations like any other event
+    engine, factory = open_database(get_settings().database_url)
     numbers = run_escalation_sweep(factory, datetime.now(UTC))
     engine.dispose()
     print(f"督办超时工单 {len(numbers)} 件" + (f"：{'、'.join(numbers)}" if numbers else ""))

@@ -7,17 +7,14 @@ beside the app's worker: claims never overlap.
 
 import argparse
 
-from api.database import make_engine, make_session_factory
+from api.sessions import open_database
 from api.settings import get_settings
 from api.webhooks.delivery import DeliveryConfig, WebhookDeliverer
-from api.webhooks.outbox import install_outbox
 
 
 def _deliver(args: argparse.Namespace) -> int:
     settings = get_settings()
-    engine = make_engine(settings.database_url)
-    factory = make_session_factory(engine)
-    install_outbox(factory)
+    engine, factory = open_database(settings.database_url)
     deliverer = WebhookDeliverer(factory, DeliveryConfig.from_settings(settings))
     try:
         summary = deliverer.run_once(limit=args.limit)
