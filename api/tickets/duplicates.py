@@ -5,7 +5,10 @@ code, the earlier one is still open (dispatched, signed, in progress or
 reopened) and was filed at most `DUPLICATE_WINDOW` (48 hours) before, and
 they are at the same place: within `DUPLICATE_RADIUS_KM` (200 m, FixMyStreet
 suggests 250 m) when both have coordinates, otherwise the same location text
-once spaces and punctuation are ignored. Of several matches the earliest wins,
+once spaces and punctuation are ignored — and only when that text names
+something smaller than a division (a building, a number, an estate): a whole
+community or town is not "a short distance", and two leaks in one community
+are usually two leaks. Of several matches the earliest wins,
 so reports gather on the first one.
 
 Linking never drops the new report: it is still filed, goes to the same
@@ -27,12 +30,20 @@ from api.tickets.models import SYSTEM_ACTOR, EventKind, Ticket, TicketEvent
 DUPLICATE_RADIUS_KM: Final = 0.2
 DUPLICATE_WINDOW: Final = timedelta(hours=48)
 _NOT_PLACE = re.compile(r"[\s\W_]+")
+# Marks of a place finer than a community: numbers, buildings, units, estates.
+_FINE_PLACE = re.compile(r"\d|[栋幢号楼单元门户院苑]|小区|花园|大厦|广场|市场|学校|公园")
+_DIVISION_ONLY = re.compile(r"(社区|村|街道|镇|乡|(?<!小)区)$")
 
 
 def same_place_text(a: str | None, b: str | None) -> bool:
-    """Two non-empty location texts naming the same place, ignoring spaces and punctuation."""
+    """Two location texts naming the same spot, ignoring spaces and punctuation."""
     left, right = _normalised(a), _normalised(b)
-    return bool(left) and left == right
+    return bool(left) and left == right and is_fine_place(left)
+
+
+def is_fine_place(text: str) -> bool:
+    """Whether a place text is finer than a division name such as 天宝路社区 or 金凤镇."""
+    return not _DIVISION_ONLY.search(text) and bool(_FINE_PLACE.search(text))
 
 
 def _normalised(text: str | None) -> str:

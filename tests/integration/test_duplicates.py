@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.tickets.duplicates import is_fine_place
 from api.tickets.lifecycle import rate, resolve, sign
 from api.tickets.schemas import NewReport
 from api.tickets.service import FiledTicket, file_report
@@ -134,3 +135,31 @@ def test_a_finished_ticket_is_not_an_original(
     session.commit()
     again = file(session, at + timedelta(hours=1), lat=45.0, lon=125.0, location_text=place())
     assert fresh(session_factory, again.ticket).duplicate_of_id is None
+
+
+@pytest.mark.parametrize(
+    ("text", "fine"),
+    [
+        ("天宝路社区", False),
+        ("金凤镇", False),
+        ("九龙坡区", False),
+        ("石坪村", False),
+        ("天宝路社区3栋", True),
+        ("龙湖花园", True),
+        ("测试小区", True),
+        ("石坪村5组", True),
+    ],
+)
+def test_only_places_finer_than_a_division_count_as_the_same_spot(text: str, fine: bool) -> None:
+    assert is_fine_place(text) is fine
+
+
+def test_two_reports_naming_only_the_same_community_are_not_linked(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    first = file(session, day(9), community_code=YI, location_text="测试一社区")
+    second = file(
+        session, day(9) + timedelta(hours=2), community_code=YI, location_text="测试一社区"
+    )
+    assert fresh(session_factory, second.ticket).duplicate_of_id is None
+    assert fresh(session_factory, first.ticket).duplicate_of_id is None
