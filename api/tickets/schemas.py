@@ -1,11 +1,17 @@
 """What callers hand the ticket service and what the public status view shows."""
 
+import re
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.catalogue import SERVICE_CODES
 from api.tickets.contact import is_mobile
+
+
+# C0 controls other than tab and newline, and DEL: never meant by a resident, and
+# PostgreSQL text cannot hold NUL at all.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class NewReport(BaseModel):
@@ -25,6 +31,12 @@ class NewReport(BaseModel):
     contact_phone: str | None = None
     sender_id: str | None = Field(default=None, max_length=128)
     idempotency_key: str | None = Field(default=None, max_length=200)
+
+    @field_validator("description", "location_text", mode="before")
+    @classmethod
+    def _without_control_characters(cls, value: object) -> object:
+        """Drop invisible control characters instead of refusing: a report is never lost."""
+        return _CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
 
     @field_validator("service_code")
     @classmethod

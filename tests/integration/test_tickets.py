@@ -302,3 +302,13 @@ def test_status_view_with_an_empty_sender_is_not_the_filer_of_an_anonymous_ticke
         for viewer in (None, ""):
             view = status_view(fresh, ticket, viewer)
             assert view.description is None and view.contact_phone_masked is None
+
+
+def test_invisible_control_characters_are_dropped_not_the_report(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    new = report(description="楼上\x00漏水\x07了\n很急", location_text=own_place() + "\x00")
+    filed = file(session, new, datetime.now(TZ))
+    stored = reload(session_factory, filed.ticket.number)
+    assert stored.description == "楼上漏水了\n很急"
+    assert stored.location_text is not None and "\x00" not in stored.location_text
