@@ -15,6 +15,7 @@ from actions.context import ActionContext
 from actions.registry import build_executor
 from actions.server import create_action_server
 from api.conversations.rasa_client import RasaClient
+from api.conversations.replay import ReplyOnce
 from api.conversations.views import router as conversation_router
 from api.database import make_engine, make_session_factory
 from api.errors import install_error_handlers
@@ -22,6 +23,7 @@ from api.health.views import router as health_router
 from api.logging_setup import configure_logging
 from api.settings import Settings, get_settings
 from api.stations.views import router as stations_router
+from api.tickets.resident_views import router as resident_tickets_router
 from api.tickets.service import report_filer
 from api.tickets.spool import replay_spool
 from api.tickets.views import router as tickets_router
@@ -69,10 +71,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.session_factory = session_factory
+    app.state.reply_once = ReplyOnce()
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(conversation_router)
+    app.include_router(resident_tickets_router)
     app.include_router(tickets_router)
     app.include_router(stations_router)
     executor = build_executor(ActionContext(session_factory=session_factory, settings=settings))
