@@ -1,6 +1,5 @@
 """A resident's own tickets over HTTP: only theirs, rating once per resolution, 没解决."""
 
-import socket
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -16,14 +15,9 @@ from api.settings import Settings
 from api.tickets.models import Ticket, TicketEvent
 from api.tickets.schemas import NewReport
 from api.tickets.service import file_report, get_ticket
+from tests.conftest import free_port
 
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -791,12 +791,21 @@
     // Mobile keyboards shrink the viewport; keep the latest message visible.
     setTimeout(scrollToBottom, 300);
   });
+  // Whether the resident is reading the latest messages; a resize (keyboard,
+  // rotation, larger text) then keeps them in view.
+  var atBottom = true;
+  els.list.addEventListener("scroll", function () {
+    var l = els.list;
+    atBottom = l.scrollHeight - l.scrollTop - l.clientHeight < 80;
+  });
+  function keepLatestInView() {
+    if (atBottom || document.activeElement === els.input) {
+      scrollToBottom();
+    }
+  }
+  window.addEventListener("resize", keepLatestInView);
   if (window.visualViewport) {
-    window.visualViewport.addEventListener("resize", function () {
-      if (document.activeElement === els.input) {
-        scrollToBottom();
-      }
-    });
+    window.visualViewport.addEventListener("resize", keepLatestInView);
   }
 
   applyLarge(Z.storageGet(KEY_LARGE) === "1");
