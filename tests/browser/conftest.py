@@ -41,9 +41,13 @@ NO_BROWSER = (
 _skipped_for_browser: list[str] = []
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """One headless Chromium for the whole session."""
+    """One headless Chromium for the browser tests.
+
+    Package-scoped: Playwright's sync API keeps an event loop running in this
+    thread while it is open, which later tests using `asyncio.run` must not see.
+    """
     if not CHROMIUM.is_file():
         _skipped_for_browser.append(NO_BROWSER)
         pytest.skip(NO_BROWSER)
