@@ -312,6 +312,12 @@ def test_reload_keeps_the_conversation_and_clearing_starts_afresh(
     assert state["slots"].get("service_code") is None
 
 
+FOCUSED_NAME = """() => {
+    const n = document.activeElement;
+    return n.getAttribute('aria-label') || n.textContent.trim() || n.id;
+}"""
+
+
 def test_phone_sized_keyboard_and_elderly_friendly(make_page: OpenPage) -> None:
     page, _ = make_page()
     assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
@@ -333,7 +339,14 @@ def test_phone_sized_keyboard_and_elderly_friendly(make_page: OpenPage) -> None:
     assert bigger >= size * 1.2
     assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
 
-    page.keyboard.press("Tab")  # from the large-text toggle, on through the page
+    reached = []
+    for _ in range(14):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate(FOCUSED_NAME))
+    assert {"大字模式", "我的工单", "更多：高对比度、清空记录", "邻里纠纷", "发送我的位置"} <= set(
+        reached
+    ), reached
+    assert "input" in reached
     page.get_by_role("button", name="更多：高对比度、清空记录").focus()
     page.keyboard.press("Enter")
     sheet = page.get_by_role("dialog", name="更多")
@@ -350,5 +363,13 @@ def test_phone_sized_keyboard_and_elderly_friendly(make_page: OpenPage) -> None:
     page.keyboard.press("Enter")
     idle(page)
     assert user_bubbles(page)[-1] == "你好"
+
+    page.get_by_role("button", name="我的工单").press("Enter")
+    expect(page.locator("#tickets-view")).to_be_visible()
+    assert page.evaluate(FOCUSED_NAME) == "返回聊天"
+    expect(page.locator("#tickets-view")).to_contain_text("还没有登记过工单")
+    page.keyboard.press("Escape")
+    expect(page.locator("#tickets-view")).to_be_hidden()
+    assert page.evaluate(FOCUSED_NAME) == "我的工单"
     page.reload()
     assert page.evaluate("document.documentElement.classList.contains('large')")
