@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.catalogue import SERVICE_NAMES
-from api.tickets.contact import mask_phones_in
+from api.tickets.contact import find_mobile, mask_phones_in
 from api.tickets.models import STATUS_NAMES, EventKind, Ticket, TicketEvent, TicketStatus
 from api.tickets.resident_schemas import ResidentEvent, ResidentTicket
 from api.tickets.service import (
@@ -58,7 +58,7 @@ def resident_view(session: Session, ticket: Ticket) -> ResidentTicket:
         station_name=station_of(session, ticket).display_name,
         created_at=ticket.created_at,
         contact_due_at=ticket.contact_due_at,
-        description=mask_phones_in(ticket.description),
+        description=_masked(ticket.description),
         location_text=ticket.location_text,
         timeline=[_event_view(event) for event in ticket.events],
         rating=int(ratings[-1].data["stars"]) if ratings else None,
@@ -73,9 +73,14 @@ def _event_view(event: TicketEvent) -> ResidentEvent:
         kind=event.kind,
         status=event.status,
         status_name=STATUS_NAMES.get(event.status) if event.status else None,
-        note=mask_phones_in(event.note) if event.note else None,
+        note=_masked(event.note) if event.note else None,
         at=event.created_at,
     )
+
+
+def _masked(text: str) -> str:
+    """Phone numbers masked; a text without one is left exactly as written."""
+    return mask_phones_in(text) if find_mobile(text) else text
 
 
 def _since_resolution(ticket: Ticket) -> list[TicketEvent]:

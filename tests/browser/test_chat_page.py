@@ -167,6 +167,11 @@ def test_not_solved_asks_the_station_to_reopen(
     staff_update(number, "resolved", None)
     rating = page.locator(".rate-card").last
     expect(rating).to_be_visible(timeout=PROGRESS_TIMEOUT)
+    page.get_by_role("button", name="我的工单").click()
+    page.locator("#tickets-view .ticket-item", has_text=number).get_by_text("去评价").click()
+    expect(page.locator("#tickets-view")).to_be_hidden()
+    assert page.evaluate(FOCUSED_NAME) == "1星，很不满意"
+    expect(page.locator(".rate-card")).to_have_count(1)
     rating.locator("textarea").fill("还是没人来")
     rating.get_by_role("button", name="问题没解决，请工作站重新办理").click()
     expect(last_bot(page)).to_contain_text("重新办理")

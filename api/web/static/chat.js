@@ -131,7 +131,7 @@
   }
 
   function renderTicketCard(ticket) {
-    var card = el("section", "ticket-card");
+    var card = el("section", "ticket-card" + (ticket.emergency ? " ticket-emergency" : ""));
     card.setAttribute("aria-label", "工单 " + (ticket.number || ""));
 
     var head = el("div", "ticket-head");

@@ -253,6 +253,7 @@
   function renderRatingCard(rec) {
     var card = el("section", "rate-card");
     card.setAttribute("aria-label", "为工单 " + rec.number + " 评价");
+    card.setAttribute("data-number", rec.number);
     if (rec.state === "rated" || rec.state === "reopened") {
       renderRatingDone(card, rec);
       return card;
@@ -421,6 +422,17 @@
     return list;
   }
 
+  /* The rating card still waiting for an answer in the chat, if there is one. */
+  function openRatingCard(number) {
+    var cards = document.querySelectorAll(".rate-card");
+    for (var i = cards.length - 1; i >= 0; i--) {
+      if (cards[i].getAttribute("data-number") === number && cards[i].querySelector(".star")) {
+        return cards[i];
+      }
+    }
+    return null;
+  }
+
   function renderTicketItem(ticket) {
     var item = el("article", "ticket-item");
     item.setAttribute("aria-label", "工单 " + ticket.number);
@@ -444,7 +456,13 @@
       var rate = Z.button("btn btn-primary ticket-item-rate", "去评价");
       rate.addEventListener("click", function () {
         closePanel();
-        hooks.addBot(null, { kind: "rating", number: ticket.number, state: "open" });
+        var open = openRatingCard(ticket.number);
+        if (open) {
+          open.scrollIntoView({ block: "center" });
+          open.querySelector(".star").focus();
+        } else {
+          hooks.addBot(null, { kind: "rating", number: ticket.number, state: "open" });
+        }
       });
       item.appendChild(rate);
     }
