@@ -274,6 +274,34 @@ def test_lost_answer_and_offline_are_retried_without_double_processing(
     assert [e["text"] for e in events if e["event"] == "user"].count("谢谢") == 1
 
 
+def test_a_message_on_its_way_when_the_page_closed_is_delivered_once(
+    make_page: OpenPage, live: Stack
+) -> None:
+    page, _ = make_page()
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        route.fetch()  # the bot gets it; the answer never reaches the page
+        held.append(route)
+
+    page.route("**/api/chat", hold)
+    page.fill("#input", "谢谢你")
+    page.press("#input", "Enter")
+    expect(page.locator(".typing-row")).to_be_visible()
+    for _ in range(120):  # until the bot has answered the held request
+        if held:
+            break
+        page.wait_for_timeout(250)
+    assert held
+    page.unroute("**/api/chat")
+    page.reload()  # as when the phone locked and the page was reloaded
+    idle(page)
+    assert user_bubbles(page) == ["谢谢你"]
+    expect(page.locator(".msg-failed")).to_have_count(0)
+    events = tracker(live, sender_of(page))["events"]
+    assert [e["text"] for e in events if e["event"] == "user"] == ["谢谢你"]
+
+
 @pytest.mark.parametrize(("status", "says"), [(503, "有点忙"), (500, "有点忙"), (429, "太快")])
 def test_server_trouble_gets_a_friendly_chinese_message(
     make_page: OpenPage, status: int, says: str
