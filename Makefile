@@ -18,6 +18,9 @@ SHARED_STATIONS := ../shared/data/jiulongpo_divisions.csv
 STATIONS_FILE ?= $(if $(wildcard $(SHARED_STATIONS)),$(SHARED_STATIONS),$(DEMO_STATIONS))
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 MODEL := models/zhihuiyang.tar.gz
+# The browser tests drive Debian's Chromium (never a downloaded browser).
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_PACKAGES := chromium fonts-wqy-microhei fonts-noto-color-emoji
 # Tests that run inside the Rasa environment (Python 3.10).
 RASA_ENV_TESTS := tests/bot tests/nlu
 
@@ -25,7 +28,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run test test-app test-bot lint format model db lock bench clean
+.PHONY: help setup run test test-app test-bot browser-deps lint format model db lock bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -63,7 +66,16 @@ test-bot: .venv-rasa/.synced
 	$(RASA) test core --model $(MODEL) --stories tests/bot --fail-on-prediction-errors --out var/results/core
 	$(RASA_PY) -m pytest -q $(wildcard $(RASA_ENV_TESTS)) -p no:cacheprovider --confcutdir tests/bot
 
-test-app: .venv/.synced
+browser-deps: ## Chromium and fonts for the browser tests (Debian packages, only when missing)
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "== installing $(BROWSER_PACKAGES) for the browser tests =="; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $(BROWSER_PACKAGES) >/dev/null; } \
+		|| echo "!!!!! could not install Chromium: the browser tests will be SKIPPED !!!!!"; \
+	else echo "!!!!! no Chromium at $(CHROMIUM) and apt is not usable: the browser tests will be SKIPPED !!!!!"; fi
+
+test-app: .venv/.synced browser-deps
 	$(APP_PY) -m pytest -q tests $(RASA_ENV_TESTS:%=--ignore=%)
 	@if $(APP_PY) -c "import psycopg,sys; psycopg.connect('$(subst +psycopg,,$(PG_TEST_URL))', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== again on PostgreSQL =="; \

@@ -60,6 +60,8 @@ def app_environment(settings: Settings) -> dict[str, str]:
         RASA_TOKEN=settings.rasa_token,
         ACTION_SERVER_URL=settings.effective_action_server_url,
         DEFAULT_DISTRICT_CODE=settings.default_district_code,
+        WEBHOOK_WORKER=str(settings.webhook_worker).lower(),
+        ESCALATION_SWEEP=str(settings.escalation_sweep).lower(),
     )
     return env
 

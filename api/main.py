@@ -16,6 +16,7 @@ from actions.registry import build_executor
 from actions.server import create_action_server
 from api.auth.views import router as auth_router
 from api.conversations.rasa_client import RasaClient
+from api.conversations.replay import ReplyOnce
 from api.conversations.views import router as conversation_router
 from api.errors import install_error_handlers
 from api.health.views import router as health_router
@@ -27,6 +28,7 @@ from api.sessions import open_database
 from api.settings import Settings, get_settings
 from api.stations.views import router as stations_router
 from api.tickets.escalation import run_escalation_loop
+from api.tickets.resident_views import router as resident_tickets_router
 from api.tickets.service import report_filer
 from api.tickets.spool import replay_spool
 from api.tickets.staff_views import router as staff_router
@@ -63,7 +65,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.rasa_url, settings.rasa_token, settings.rasa_timeout_seconds
         )
         replayer = asyncio.create_task(replay_spooled_reports())
-        escalator = asyncio.create_task(run_escalation_loop(session_factory))  # 督办 sweep
+        escalator = (
+            asyncio.create_task(run_escalation_loop(session_factory))  # 督办 sweep
+            if settings.escalation_sweep
+            else None
+        )
         deliverer = WebhookDeliverer(session_factory, DeliveryConfig.from_settings(settings))
         webhooks = (
             asyncio.create_task(run_delivery_loop(deliverer, settings.webhook_poll_seconds))
@@ -72,7 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         yield
         replayer.cancel()
-        escalator.cancel()
+        if escalator is not None:
+            escalator.cancel()
         if webhooks is not None:
             webhooks.cancel()
         deliverer.close()
@@ -87,12 +94,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.session_factory = session_factory
+    app.state.reply_once = ReplyOnce()
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     install_open311_error_handlers(app)
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(conversation_router)
+    app.include_router(resident_tickets_router)
     app.include_router(tickets_router)
     app.include_router(staff_router)
     app.include_router(stations_router)

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     webhook_lease_seconds: float = Field(default=60.0, gt=0)
     webhook_poll_seconds: float = 5.0
     webhook_worker: bool = True
+    # The periodic 督办 sweep (api/tickets/escalation.py); `laoyang tickets escalate` runs one.
+    escalation_sweep: bool = True
 
     @property
     def rasa_url(self) -> str:

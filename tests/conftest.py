@@ -5,6 +5,7 @@ dropped afterwards, so runs never see each other's rows.
 """
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +16,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.database import make_engine, make_session_factory, transaction
+from api.launcher import MODEL_PATH, Stack, start_stack, stop_stack
 from api.schema import upgrade_database
-from api.settings import PROJECT_ROOT
+from api.settings import PROJECT_ROOT, Settings
 from api.stations.registry import import_divisions, read_division_file
 
 SHARED_REGISTRY = PROJECT_ROOT.parent / "shared" / "data" / "jiulongpo_divisions.csv"
@@ -81,3 +83,40 @@ def session(session_factory: sessionmaker[Session], registry: Path) -> Iterator[
     """A session on the loaded registry; tickets made by the test are left in place."""
     with session_factory() as session:
         yield session
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live(
+    database_url: str, registry: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """Rasa with the trained model and the app, started once for the whole session.
+
+    Both are started with the same launcher `make run` uses, on free loopback
+    ports, against the session's test database; the end-to-end and the browser
+    tests share them. Rasa compresses its action calls here, so the compressed
+    path of the action-server protocol is exercised too.
+    """
+    if not MODEL_PATH.is_file():
+        pytest.fail(f"no trained model at {MODEL_PATH}: run `make model` (make test does)")
+    var_dir = tmp_path_factory.mktemp("var")
+    settings = Settings(
+        database_url=database_url,
+        app_port=free_port(),
+        rasa_port=free_port(),
+        rasa_token=uuid.uuid4().hex,
+        # The webhook and escalation tests drive those workers themselves on this
+        # shared database; the live app's own would race them.
+        webhook_worker=False,
+        escalation_sweep=False,
+    )
+    os.environ["COMPRESS_ACTION_SERVER_REQUEST"] = "True"
+    stack = start_stack(settings, var_dir=var_dir, app_log=var_dir / "app.log")
+    yield stack
+    stop_stack(stack)

@@ -36,6 +36,15 @@ class RasaClient:
         result = await self._request("POST", "/webhooks/rest/webhook", json=body)
         return list(result) if isinstance(result, list) else []
 
+    async def restart(self, sender: str) -> None:
+        """Forget the conversation so far: the next message starts afresh."""
+        await self._request(
+            "POST",
+            f"/conversations/{sender}/tracker/events",
+            params={"token": self._token},
+            json={"event": "restart"},
+        )
+
     async def parse(self, text: str) -> dict[str, Any]:
         """NLU only: intent, confidence and entities for a text."""
         result = await self._request(

@@ -42,8 +42,19 @@ class ChatRequest(BaseModel):
     sender: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")
     message: str = Field(min_length=1, max_length=MAX_MESSAGE_LENGTH)
     metadata: ChatMetadata = Field(default_factory=ChatMetadata)
+    # The widget's own id for this message; a retry carries the same id and is not
+    # processed again.
+    message_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_\-]{8,64}$")
 
     _message_not_blank = field_validator("message")(_not_blank)
+
+
+class RestartRequest(BaseModel):
+    """A resident clears the chat: the bot forgets the conversation so far."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sender: str = Field(pattern=r"^[A-Za-z0-9_\-][A-Za-z0-9_.:\-]{7,127}$")
 
 
 class Button(BaseModel):

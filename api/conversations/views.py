@@ -2,16 +2,18 @@
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from api.catalogue import emergency_for_intent, service_code_for_intent
 from api.conversations.rasa_client import RasaUnavailableError
+from api.conversations.replay import Replies, ReplyOnce
 from api.conversations.schemas import (
     BotMessage,
     ChatRequest,
     IntentResult,
     ParseRequest,
     ParseResult,
+    RestartRequest,
 )
 from api.dependencies import RasaDep, SessionDep
 from api.stations.gazetteer import registry_gazetteer
@@ -22,14 +24,32 @@ BOT_UNAVAILABLE = "智慧杨暂时联系不上，请稍后再试。"
 
 
 @router.post("/chat", response_model=list[BotMessage], response_model_exclude_none=True)
-async def chat(request: ChatRequest, rasa: RasaDep) -> list[BotMessage]:
-    """Send a resident's message to the bot and return its replies."""
+async def chat(request: ChatRequest, rasa: RasaDep, http: Request) -> list[BotMessage]:
+    """Send a resident's message to the bot and return its replies (once per message id)."""
     metadata = request.metadata.model_dump(exclude_none=True)
+
+    async def send() -> Replies:
+        return await rasa.send_message(request.sender, request.message, metadata)
+
+    guard: ReplyOnce = http.app.state.reply_once
     try:
-        replies = await rasa.send_message(request.sender, request.message, metadata)
+        if request.message_id:
+            replies = await guard.run(request.sender, request.message_id, send)
+        else:
+            replies = await send()
     except RasaUnavailableError as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, BOT_UNAVAILABLE) from exc
     return [BotMessage.model_validate(_rest_message(reply)) for reply in replies]
+
+
+@router.post("/chat/restart", status_code=status.HTTP_204_NO_CONTENT)
+async def restart(request: RestartRequest, rasa: RasaDep) -> Response:
+    """清空记录: the bot forgets this conversation; the resident's tickets stay theirs."""
+    try:
+        await rasa.restart(request.sender)
+    except RasaUnavailableError as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, BOT_UNAVAILABLE) from exc
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 def _rest_message(reply: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from api.catalogue import SERVICE_CODES
 from api.tickets.contact import is_mobile
 
-
 # C0 controls other than tab and newline, and DEL: never meant by a resident, and
 # PostgreSQL text cannot hold NUL at all.
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")

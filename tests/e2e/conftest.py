@@ -1,50 +1,15 @@
-"""The real system for end-to-end tests: Rasa with the trained model, and the app.
+"""Talking to the real system (the session's `live` stack, see tests/conftest.py) as residents."""
 
-Both are started with the same launcher `make run` uses, on free loopback
-ports, against the session's test database. Rasa compresses its action calls
-here, so the compressed path of the action-server protocol is exercised too.
-"""
-
-import os
-import socket
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from api.launcher import MODEL_PATH, Stack, start_stack, stop_stack
-from api.settings import Settings
+from api.launcher import Stack
 
 Reply = list[dict[str, Any]]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def live(
-    database_url: str, registry: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    """Rasa and the app, running until the test session ends."""
-    if not MODEL_PATH.is_file():
-        pytest.fail(f"no trained model at {MODEL_PATH}: run `make model` (make test does)")
-    var_dir = tmp_path_factory.mktemp("var")
-    settings = Settings(
-        database_url=database_url,
-        app_port=free_port(),
-        rasa_port=free_port(),
-        rasa_token=uuid.uuid4().hex,
-    )
-    os.environ["COMPRESS_ACTION_SERVER_REQUEST"] = "True"
-    stack = start_stack(settings, var_dir=var_dir, app_log=var_dir / "app.log")
-    yield stack
-    stop_stack(stack)
 
 
 @pytest.fixture

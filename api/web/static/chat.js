@@ -1,38 +1,48 @@
 /*
- * Resident chat page for 智慧杨 (老杨群工).
+ * 智慧杨 chat page: the conversation.
  *
- * Plain script, no dependencies, CSP-friendly: no inline handlers, no eval,
- * no innerHTML. Every piece of text coming from the server or the resident is
- * written with textContent so it is always shown literally.
+ * The history is kept in this browser (localStorage) together with the
+ * sender id, so a reload or a locked phone finds the conversation as it was.
+ * Every message carries its own id; a retry sends the same id and the server
+ * answers it without the bot seeing the message twice.
  */
 (function () {
   "use strict";
 
-  var API_URL = "/api/chat";
-  var REQUEST_TIMEOUT_MS = 30000;
+  var Z = window.Zhy;
+  var el = Z.el;
+
+  var API_CHAT = "/api/chat";
+  var API_RESTART = "/api/chat/restart";
   var TIME_GAP_MS = 5 * 60 * 1000;
   var MAX_HISTORY = 300;
 
   var KEY_SENDER = "zhy.sender";
   var KEY_HISTORY = "zhy.history";
   var KEY_LARGE = "zhy.large";
+  var KEY_CONTRAST = "zhy.contrast";
 
   var TEXT = {
-    welcome:
-      "您好，我是智慧杨。家里漏水、停水停电、邻里纠纷……直接告诉我就行，我帮您转给附近的老杨工作站。",
-    welcomeReplies: ["家里漏水", "停电了", "邻里纠纷", "查工单进度"],
-    network: "网络好像不太好，消息没发出去。",
-    tooFast: "您发得太快啦，稍等几秒再试。",
+    welcome: "您好，我是智慧杨：家里漏水、停水停电、邻里纠纷，跟我说一声，我帮您转给附近的老杨工作站。",
+    welcomeReplies: [
+      ["家里漏水", "家里漏水了"],
+      ["停电了", "家里停电了"],
+      ["邻里纠纷", "和邻居有矛盾，想请老杨调解"],
+      ["查工单进度", "查工单进度"]
+    ],
     rejected: "这条消息没能发送，请换个说法试试。",
-    retry: "重试",
+    notSent: "没发出去",
+    resend: "重发",
+    locationDenied:
+      "您没有允许获取位置，没关系。请直接告诉我在哪个街道、哪个社区，比如「杨家坪街道天宝路社区」。",
     locationFailed:
-      "没能获取到您的位置，没关系，直接告诉我街道和社区名称就行，比如「杨家坪街道天宝路社区」。",
+      "没能获取到您的位置，没关系。请直接告诉我在哪个街道、哪个社区，比如「杨家坪街道天宝路社区」。",
     locationMessage: "我的位置",
-    confirmClear: "确定要清空聊天记录吗？清空后就看不到之前的消息了。",
+    locationDisplay: "📍 我的位置（已发送定位）",
     typing: "智慧杨正在输入",
     botName: "智慧杨",
-    ticketTitle: "工单信息",
-    ticketFooter: "老杨群工 · 智慧杨",
+    ticketTitle: "工单已登记",
+    ticketFooter: "有新进展会在这里告诉您",
     ticketFields: [
       ["number", "工单号"],
       ["category", "类别"],
@@ -41,129 +51,31 @@
     ]
   };
 
-  /* ------------------------------------------------------------------ */
-  /* Storage helpers (localStorage may be unavailable or full)          */
-  /* ------------------------------------------------------------------ */
-
-  function storageGet(key) {
-    try {
-      return window.localStorage.getItem(key);
-    } catch (e) {
-      return null;
-    }
-  }
-
-  function storageSet(key, value) {
-    try {
-      window.localStorage.setItem(key, value);
-    } catch (e) {
-      /* ignore: the page still works without persistence */
-    }
-  }
-
-  function storageRemove(key) {
-    try {
-      window.localStorage.removeItem(key);
-    } catch (e) {
-      /* ignore */
-    }
-  }
-
-  function randomId() {
-    var c = window.crypto || window.msCrypto;
-    if (c && typeof c.randomUUID === "function") {
-      try {
-        return c.randomUUID();
-      } catch (e) {
-        /* randomUUID needs a secure context; fall through */
-      }
-    }
-    var bytes = new Uint8Array(16);
-    if (c && typeof c.getRandomValues === "function") {
-      c.getRandomValues(bytes);
-    } else {
-      for (var i = 0; i < 16; i++) {
-        bytes[i] = Math.floor(Math.random() * 256);
-      }
-    }
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var hex = "";
-    for (var j = 0; j < 16; j++) {
-      hex += (bytes[j] + 0x100).toString(16).slice(1);
-      if (j === 3 || j === 5 || j === 7 || j === 9) {
-        hex += "-";
-      }
-    }
-    return hex;
-  }
+  /* ------------------------------------------------------------- state */
 
   function loadSender() {
-    var id = storageGet(KEY_SENDER);
-    if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
-      id = randomId();
-      storageSet(KEY_SENDER, id);
+    var id = Z.storageGet(KEY_SENDER);
+    if (!id || !/^[A-Za-z0-9_-]{16,64}$/.test(id)) {
+      id = Z.randomId();
+      Z.storageSet(KEY_SENDER, id);
     }
     return id;
   }
 
-  function isPlainObject(v) {
-    return v !== null && typeof v === "object" && !Array.isArray(v);
-  }
-
-  function sanitizeButtons(buttons) {
-    if (!Array.isArray(buttons)) {
-      return [];
-    }
-    var out = [];
-    for (var i = 0; i < buttons.length && out.length < 12; i++) {
-      var b = buttons[i];
-      if (!isPlainObject(b)) {
-        continue;
-      }
-      var title = b.title == null ? "" : String(b.title);
-      var payload = b.payload == null ? title : String(b.payload);
-      if (!title && !payload) {
-        continue;
-      }
-      out.push({ title: title || payload, payload: payload || title });
-    }
-    return out;
-  }
-
   function loadHistory() {
-    var raw = storageGet(KEY_HISTORY);
-    if (!raw) {
+    var data = Z.loadJson(KEY_HISTORY, []);
+    if (!Array.isArray(data)) {
       return [];
     }
-    try {
-      var data = JSON.parse(raw);
-      if (!Array.isArray(data)) {
-        return [];
-      }
-      return data.filter(function (r) {
-        return (
-          isPlainObject(r) &&
-          (r.role === "bot" || r.role === "user") &&
-          typeof r.ts === "number" &&
-          typeof r.id === "string"
-        );
-      });
-    } catch (e) {
-      return [];
-    }
+    return data.filter(function (r) {
+      return (
+        Z.isPlainObject(r) &&
+        (r.role === "bot" || r.role === "user") &&
+        typeof r.ts === "number" &&
+        typeof r.id === "string"
+      );
+    });
   }
-
-  function saveHistory() {
-    if (state.history.length > MAX_HISTORY) {
-      state.history = state.history.slice(state.history.length - MAX_HISTORY);
-    }
-    storageSet(KEY_HISTORY, JSON.stringify(state.history));
-  }
-
-  /* ------------------------------------------------------------------ */
-  /* State and DOM references                                            */
-  /* ------------------------------------------------------------------ */
 
   var els = {
     root: document.documentElement,
@@ -173,7 +85,16 @@
     send: document.getElementById("btn-send"),
     location: document.getElementById("btn-location"),
     large: document.getElementById("btn-large"),
-    clear: document.getElementById("btn-clear")
+    tickets: document.getElementById("btn-tickets"),
+    more: document.getElementById("btn-more"),
+    mask: document.getElementById("layer-mask"),
+    sheet: document.getElementById("sheet-more"),
+    contrast: document.getElementById("sheet-contrast"),
+    clear: document.getElementById("sheet-clear"),
+    sheetCancel: document.getElementById("sheet-cancel"),
+    dialog: document.getElementById("dialog-clear"),
+    dialogCancel: document.getElementById("dialog-cancel"),
+    dialogOk: document.getElementById("dialog-ok")
   };
 
   var state = {
@@ -182,63 +103,42 @@
     busy: false,
     locating: false,
     generation: 0,
-    typingEl: null
+    typingEl: null,
+    layer: null,
+    layerOpener: null
   };
 
-  /* ------------------------------------------------------------------ */
-  /* Time labels                                                         */
-  /* ------------------------------------------------------------------ */
-
-  function pad2(n) {
-    return n < 10 ? "0" + n : String(n);
+  function saveHistory() {
+    if (state.history.length > MAX_HISTORY) {
+      state.history = state.history.slice(state.history.length - MAX_HISTORY);
+    }
+    Z.saveJson(KEY_HISTORY, state.history);
   }
 
-  function formatTime(ts) {
-    var d = new Date(ts);
-    var now = new Date();
-    var hm = pad2(d.getHours()) + ":" + pad2(d.getMinutes());
-    var startOfToday = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
-    if (ts >= startOfToday) {
-      return hm;
+  function findRecord(id) {
+    for (var i = 0; i < state.history.length; i++) {
+      if (state.history[i].id === id) {
+        return i;
+      }
     }
-    if (ts >= startOfToday - 24 * 60 * 60 * 1000) {
-      return "昨天 " + hm;
-    }
-    if (d.getFullYear() === now.getFullYear()) {
-      return d.getMonth() + 1 + "月" + d.getDate() + "日 " + hm;
-    }
-    return d.getFullYear() + "年" + (d.getMonth() + 1) + "月" + d.getDate() + "日 " + hm;
+    return -1;
   }
 
-  /* ------------------------------------------------------------------ */
-  /* Rendering                                                           */
-  /* ------------------------------------------------------------------ */
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text != null) {
-      node.textContent = String(text);
-    }
-    return node;
-  }
+  /* ------------------------------------------------------------ render */
 
   function scrollToBottom() {
-    var list = els.list;
-    list.scrollTop = list.scrollHeight;
+    els.list.scrollTop = els.list.scrollHeight;
   }
 
   function renderTicketCard(ticket) {
-    var card = el("section", "ticket-card");
-    card.setAttribute("aria-label", TEXT.ticketTitle);
+    var card = el("section", "ticket-card" + (ticket.emergency ? " ticket-emergency" : ""));
+    card.setAttribute("aria-label", "工单 " + (ticket.number || ""));
 
     var head = el("div", "ticket-head");
     var badge = el("span", "ticket-badge");
     badge.setAttribute("aria-hidden", "true");
     head.appendChild(badge);
-    head.appendChild(el("span", "ticket-title", TEXT.ticketTitle));
+    head.appendChild(el("span", "ticket-title", ticket.emergency ? "紧急工单已登记" : TEXT.ticketTitle));
     card.appendChild(head);
 
     var dl = el("dl", "ticket-fields");
@@ -249,85 +149,108 @@
       }
       var row = el("div", "ticket-row");
       row.appendChild(el("dt", "ticket-label", field[1]));
-      row.appendChild(
-        el("dd", "ticket-value" + (field[0] === "number" ? " ticket-number" : ""), value)
-      );
+      row.appendChild(el("dd", "ticket-value" + (field[0] === "number" ? " ticket-number" : ""), value));
       dl.appendChild(row);
     });
+    var statusRow = el("div", "ticket-row");
+    statusRow.appendChild(el("dt", "ticket-label", "当前进度"));
+    var status = el("dd", "ticket-value ticket-status", Z.tickets.statusOf(ticket.number) || "已派单，等待工作站签收");
+    status.setAttribute("data-number", ticket.number || "");
+    statusRow.appendChild(status);
+    dl.appendChild(statusRow);
     card.appendChild(dl);
 
     card.appendChild(el("div", "ticket-foot", TEXT.ticketFooter));
     return card;
   }
 
+  function refreshCards() {
+    var nodes = els.list.querySelectorAll(".ticket-status");
+    for (var i = 0; i < nodes.length; i++) {
+      var name = Z.tickets.statusOf(nodes[i].getAttribute("data-number"));
+      if (name) {
+        nodes[i].textContent = name;
+      }
+    }
+  }
+
   function renderChips(rec) {
     var buttons = rec.buttons || [];
-    if (!buttons.length && !rec.retry) {
+    if (!buttons.length) {
       return null;
     }
     var wrap = el("div", "chips");
     wrap.setAttribute("role", "group");
     wrap.setAttribute("aria-label", "快捷回复");
-
     buttons.forEach(function (b) {
-      var chip = el("button", "chip", b.title);
-      chip.type = "button";
+      var chip = Z.button("chip", b.title);
       chip.disabled = isBlocked();
       chip.addEventListener("click", function () {
-        if (isBlocked()) {
-          return;
+        if (!isBlocked()) {
+          send(b.payload, { display: b.title });
         }
-        send(b.payload, { display: b.title });
       });
       wrap.appendChild(chip);
     });
-
-    if (rec.retry) {
-      var retry = el("button", "chip chip-retry", TEXT.retry);
-      retry.type = "button";
-      retry.disabled = isBlocked();
-      retry.setAttribute("aria-label", TEXT.retry + "：重新发送刚才的消息");
-      retry.addEventListener("click", function () {
-        if (isBlocked()) {
-          return;
-        }
-        retryRecord(rec.id);
-      });
-      wrap.appendChild(retry);
-    }
     return wrap;
+  }
+
+  function renderFailure(rec) {
+    var row = el("div", "msg-failed");
+    var mark = el("span", "failed-mark", "!");
+    mark.setAttribute("aria-hidden", "true");
+    row.appendChild(mark);
+    row.appendChild(el("span", "failed-text", TEXT.notSent));
+    if (rec.state === "failed") {
+      var again = Z.button("resend-btn", TEXT.resend, "消息没发出去，点这里重新发送");
+      again.disabled = isBlocked();
+      again.addEventListener("click", function () {
+        if (!isBlocked()) {
+          resend(rec.id);
+        }
+      });
+      row.appendChild(again);
+    }
+    return row;
+  }
+
+  function renderAvatar(alt) {
+    var avatar = el("img", "avatar");
+    avatar.src = "avatar.svg";
+    avatar.alt = alt;
+    avatar.width = 40;
+    avatar.height = 40;
+    return avatar;
   }
 
   function renderRecord(rec, prevTs, showChips) {
     var entry = el("div", "entry");
     entry.setAttribute("data-id", rec.id);
-
     if (prevTs == null || rec.ts - prevTs > TIME_GAP_MS) {
-      entry.appendChild(el("div", "time", formatTime(rec.ts)));
+      entry.appendChild(el("div", "time", Z.formatTime(rec.ts)));
     }
-
     var row = el("div", "msg " + (rec.role === "user" ? "msg-user" : "msg-bot"));
-
     if (rec.role === "bot") {
-      var avatar = el("img", "avatar");
-      avatar.src = "avatar.svg";
-      avatar.alt = TEXT.botName;
-      avatar.width = 40;
-      avatar.height = 40;
-      row.appendChild(avatar);
+      row.appendChild(renderAvatar(TEXT.botName));
     }
-
     var stack = el("div", "stack");
-    var hasText = typeof rec.text === "string" && rec.text !== "";
-    if (hasText) {
+    if (typeof rec.text === "string" && rec.text !== "") {
       var bubble = el("div", "bubble", rec.text);
-      if (rec.kind === "error") {
+      if (rec.kind === "error" || rec.kind === "notice") {
         bubble.className += " bubble-notice";
+      } else if (rec.kind === "progress") {
+        bubble.className += " bubble-progress";
       }
       stack.appendChild(bubble);
     }
     if (rec.ticket) {
       stack.appendChild(renderTicketCard(rec.ticket));
+    }
+    if (rec.kind === "rating") {
+      stack.appendChild(Z.tickets.renderRatingCard(rec));
+    }
+    if (rec.role === "user" && (rec.state === "failed" || rec.state === "rejected")) {
+      stack.appendChild(renderFailure(rec));
     }
     if (showChips) {
       var chips = renderChips(rec);
@@ -335,7 +258,6 @@
         stack.appendChild(chips);
       }
     }
-
     row.appendChild(stack);
     entry.appendChild(row);
     return entry;
@@ -351,10 +273,7 @@
   }
 
   function renderAll() {
-    var list = els.list;
-    while (list.firstChild) {
-      list.removeChild(list.firstChild);
-    }
+    Z.clear(els.list);
     state.typingEl = null;
     var cut = lastUserIndex();
     var frag = document.createDocumentFragment();
@@ -363,8 +282,29 @@
       frag.appendChild(renderRecord(rec, prevTs, i > cut));
       prevTs = rec.ts;
     });
-    list.appendChild(frag);
+    els.list.appendChild(frag);
     scrollToBottom();
+  }
+
+  function entryNode(id) {
+    var nodes = els.list.querySelectorAll(".entry");
+    for (var i = 0; i < nodes.length; i++) {
+      if (nodes[i].getAttribute("data-id") === id) {
+        return nodes[i];
+      }
+    }
+    return null;
+  }
+
+  /* Re-draw one record in place (its failure mark came or went). */
+  function redraw(rec) {
+    var i = findRecord(rec.id);
+    var node = entryNode(rec.id);
+    if (i < 0 || !node) {
+      return;
+    }
+    var prevTs = i > 0 ? state.history[i - 1].ts : null;
+    node.parentNode.replaceChild(renderRecord(rec, prevTs, false), node);
   }
 
   function removeChips() {
@@ -376,7 +316,7 @@
 
   function appendRecord(rec) {
     var prev = state.history.length ? state.history[state.history.length - 1].ts : null;
-    rec.id = rec.id || randomId();
+    rec.id = rec.id || Z.randomId();
     rec.ts = rec.ts || Date.now();
     state.history.push(rec);
     saveHistory();
@@ -394,25 +334,25 @@
   }
 
   function removeRecord(id) {
-    state.history = state.history.filter(function (r) {
-      return r.id !== id;
-    });
-    saveHistory();
-    var nodes = els.list.querySelectorAll(".entry");
-    for (var i = 0; i < nodes.length; i++) {
-      if (nodes[i].getAttribute("data-id") === id) {
-        nodes[i].parentNode.removeChild(nodes[i]);
-      }
+    var i = findRecord(id);
+    if (i >= 0) {
+      state.history.splice(i, 1);
+      saveHistory();
+    }
+    var node = entryNode(id);
+    if (node) {
+      node.parentNode.removeChild(node);
     }
   }
 
   function addBot(text, extra) {
-    var rec = { role: "bot", text: text };
-    if (extra) {
-      for (var k in extra) {
-        if (Object.prototype.hasOwnProperty.call(extra, k)) {
-          rec[k] = extra[k];
-        }
+    var rec = { role: "bot" };
+    if (text) {
+      rec.text = text;
+    }
+    for (var k in extra || {}) {
+      if (Object.prototype.hasOwnProperty.call(extra, k)) {
+        rec[k] = extra[k];
       }
     }
     return appendRecord(rec);
@@ -421,8 +361,8 @@
   function showWelcome() {
     addBot(TEXT.welcome, {
       kind: "welcome",
-      buttons: TEXT.welcomeReplies.map(function (t) {
-        return { title: t, payload: t };
+      buttons: TEXT.welcomeReplies.map(function (r) {
+        return { title: r[0], payload: r[1] };
       })
     });
   }
@@ -430,13 +370,9 @@
   function showTyping() {
     hideTyping();
     var row = el("div", "msg msg-bot typing-row");
-    var avatar = el("img", "avatar");
-    avatar.src = "avatar.svg";
-    avatar.alt = "";
-    avatar.width = 40;
-    avatar.height = 40;
-    row.appendChild(avatar);
+    row.appendChild(renderAvatar(""));
     var bubble = el("div", "bubble typing");
+    bubble.setAttribute("role", "status");
     bubble.appendChild(el("span", "visually-hidden", TEXT.typing));
     for (var i = 0; i < 3; i++) {
       var dot = el("span", "dot");
@@ -458,9 +394,7 @@
     state.typingEl = null;
   }
 
-  /* ------------------------------------------------------------------ */
-  /* Busy state                                                          */
-  /* ------------------------------------------------------------------ */
+  /* -------------------------------------------------------- busy state */
 
   function isBlocked() {
     return state.busy || state.locating;
@@ -471,9 +405,9 @@
     els.send.disabled = blocked;
     els.location.disabled = blocked;
     els.list.setAttribute("aria-busy", state.busy ? "true" : "false");
-    var chips = els.list.querySelectorAll(".chip");
-    for (var i = 0; i < chips.length; i++) {
-      chips[i].disabled = blocked;
+    var nodes = els.list.querySelectorAll(".chip, .resend-btn");
+    for (var i = 0; i < nodes.length; i++) {
+      nodes[i].disabled = blocked;
     }
   }
 
@@ -485,56 +419,47 @@
   function setLocating(v) {
     state.locating = v;
     els.location.classList.toggle("is-working", v);
+    els.location.setAttribute("aria-busy", v ? "true" : "false");
     refreshControls();
   }
 
-  /* ------------------------------------------------------------------ */
-  /* Networking                                                          */
-  /* ------------------------------------------------------------------ */
+  /* ------------------------------------------------------------ replies */
 
-  function postChat(message, metadata) {
-    var controller = typeof AbortController === "function" ? new AbortController() : null;
-    var timer = null;
-    if (controller) {
-      timer = setTimeout(function () {
-        controller.abort();
-      }, REQUEST_TIMEOUT_MS);
+  function sanitizeButtons(buttons) {
+    if (!Array.isArray(buttons)) {
+      return [];
     }
-    return fetch(API_URL, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      credentials: "same-origin",
-      cache: "no-store",
-      body: JSON.stringify({ sender: state.sender, message: message, metadata: metadata || {} }),
-      signal: controller ? controller.signal : undefined
-    })
-      .then(function (resp) {
-        return resp.text().then(function (body) {
-          var data = null;
-          try {
-            data = body ? JSON.parse(body) : null;
-          } catch (e) {
-            data = null;
-          }
-          return { status: resp.status, ok: resp.ok, data: data };
-        });
-      })
-      .then(
-        function (res) {
-          clearTimeout(timer);
-          return res;
-        },
-        function (err) {
-          clearTimeout(timer);
-          throw err;
-        }
-      );
+    var out = [];
+    for (var i = 0; i < buttons.length && out.length < 12; i++) {
+      var b = buttons[i];
+      if (!Z.isPlainObject(b)) {
+        continue;
+      }
+      var title = b.title == null ? "" : String(b.title);
+      var payload = b.payload == null ? title : String(b.payload);
+      if (title || payload) {
+        out.push({ title: title || payload, payload: payload || title });
+      }
+    }
+    return out;
+  }
+
+  function ticketFrom(custom) {
+    if (!Z.isPlainObject(custom) || custom.type !== "ticket") {
+      return null;
+    }
+    var ticket = { emergency: custom.emergency === true };
+    TEXT.ticketFields.forEach(function (f) {
+      if (custom[f[0]] != null && custom[f[0]] !== "") {
+        ticket[f[0]] = String(custom[f[0]]);
+      }
+    });
+    return ticket.number ? ticket : null;
   }
 
   function renderReplies(data) {
-    var shown = 0;
     data.forEach(function (m) {
-      if (!isPlainObject(m)) {
+      if (!Z.isPlainObject(m)) {
         return;
       }
       var rec = { role: "bot" };
@@ -545,76 +470,73 @@
       if (buttons.length) {
         rec.buttons = buttons;
       }
-      if (isPlainObject(m.custom) && m.custom.type === "ticket") {
-        var t = m.custom;
-        rec.ticket = {};
-        TEXT.ticketFields.forEach(function (f) {
-          if (t[f[0]] != null && t[f[0]] !== "") {
-            rec.ticket[f[0]] = String(t[f[0]]);
-          }
-        });
+      var ticket = ticketFrom(m.custom);
+      if (ticket) {
+        rec.ticket = ticket;
+        Z.tickets.noteTicket(ticket.number);
       }
       if (rec.text || rec.ticket || rec.buttons) {
         appendRecord(rec);
-        shown++;
       }
     });
-    return shown;
   }
 
-  function failWith(text, retryPayload) {
-    var extra = { kind: "error" };
-    if (retryPayload) {
-      extra.retry = retryPayload;
-    }
-    addBot(text, extra);
-  }
+  /* ------------------------------------------------------------ sending */
 
   /*
-   * Send a message to the bot.
-   * opts.display: text for the resident bubble (null = no new bubble, used by retry)
-   * opts.metadata: extra metadata, e.g. { location: { lat, lon } }
+   * A new resident message: shown at once, then delivered.
+   * opts.display: the bubble's text (a button's title); opts.metadata: e.g. location.
    */
   function send(message, opts) {
     opts = opts || {};
-    if (state.busy || typeof message !== "string" || !message.trim()) {
+    if (isBlocked() || typeof message !== "string" || !message.trim()) {
       return false;
     }
-    var metadata = opts.metadata || {};
-    var display = opts.display === undefined ? message : opts.display;
+    var rec = appendRecord({
+      role: "user",
+      text: opts.display || message,
+      message: message,
+      metadata: opts.metadata || {},
+      state: "sending"
+    });
+    deliver(rec);
+    return true;
+  }
 
-    if (display !== null) {
-      appendRecord({ role: "user", text: display });
-    } else {
-      removeChips();
-    }
+  function markSent(rec, stateName) {
+    rec.state = stateName;
+    saveHistory();
+    redraw(rec);
+  }
 
+  function deliver(rec) {
     var generation = state.generation;
     setBusy(true);
     showTyping();
-
-    var retryPayload = { message: message, metadata: metadata };
-
-    postChat(message, metadata)
+    Z.tickets.poke();
+    Z.request("POST", API_CHAT, {
+      body: {
+        sender: state.sender,
+        message: rec.message,
+        metadata: Z.isPlainObject(rec.metadata) ? rec.metadata : {},
+        message_id: rec.id
+      }
+    })
       .then(
         function (res) {
           if (generation !== state.generation) {
             return;
           }
           hideTyping();
-          if (res.ok) {
-            if (Array.isArray(res.data)) {
-              renderReplies(res.data);
-            } else {
-              failWith(TEXT.network, retryPayload);
-            }
-          } else if (res.status === 429) {
-            failWith(TEXT.tooFast, retryPayload);
-          } else if (res.status >= 500) {
-            failWith(TEXT.network, retryPayload);
+          if (res.ok && Array.isArray(res.data)) {
+            markSent(rec, "sent");
+            renderReplies(res.data);
+          } else if (res.status === 429 || res.status >= 500 || res.ok) {
+            markSent(rec, "failed");
+            addBot(Z.failureText(res.ok ? null : res), { kind: "error", forId: rec.id });
           } else {
-            var detail = res.data && typeof res.data.detail === "string" ? res.data.detail.trim() : "";
-            failWith(detail || TEXT.rejected, null);
+            markSent(rec, "rejected");
+            addBot(TEXT.rejected, { kind: "error", forId: rec.id });
           }
         },
         function () {
@@ -622,7 +544,8 @@
             return;
           }
           hideTyping();
-          failWith(TEXT.network, retryPayload);
+          markSent(rec, "failed");
+          addBot(Z.failureText(null), { kind: "error", forId: rec.id });
         }
       )
       .then(function () {
@@ -630,31 +553,46 @@
           setBusy(false);
         }
       });
-    return true;
   }
 
-  function retryRecord(id) {
-    var rec = null;
-    for (var i = 0; i < state.history.length; i++) {
-      if (state.history[i].id === id) {
-        rec = state.history[i];
-        break;
-      }
-    }
-    if (!rec || !rec.retry) {
+  /* Send a failed message again, with the same id, so it is never processed twice. */
+  function resend(id) {
+    var i = findRecord(id);
+    if (i < 0) {
       return;
     }
-    var payload = rec.retry;
+    var rec = state.history[i];
+    state.history
+      .filter(function (r) {
+        return r.forId === id;
+      })
+      .forEach(function (r) {
+        removeRecord(r.id);
+      });
+    // Move it to the end, so the replies follow it.
     removeRecord(id);
-    send(String(payload.message), {
-      display: null,
-      metadata: isPlainObject(payload.metadata) ? payload.metadata : {}
-    });
+    rec.state = "sending";
+    rec.ts = Date.now();
+    appendRecord(rec);
+    deliver(rec);
   }
 
-  /* ------------------------------------------------------------------ */
-  /* Location                                                            */
-  /* ------------------------------------------------------------------ */
+  /* A message still "sending" when the page went away is delivered again (same id). */
+  function recoverPending() {
+    var pending = null;
+    state.history.forEach(function (r) {
+      if (r.role === "user" && r.state === "sending") {
+        r.state = "failed";
+        pending = r;
+      }
+    });
+    saveHistory();
+    if (pending && state.history[state.history.length - 1] === pending) {
+      resend(pending.id);
+    }
+  }
+
+  /* ----------------------------------------------------------- location */
 
   function sendLocation() {
     if (isBlocked()) {
@@ -678,22 +616,85 @@
           addBot(TEXT.locationFailed, { kind: "notice" });
           return;
         }
-        send(TEXT.locationMessage, { metadata: { location: { lat: lat, lon: lon } } });
+        send(TEXT.locationMessage, {
+          display: TEXT.locationDisplay,
+          metadata: { location: { lat: lat, lon: lon } }
+        });
       },
-      function () {
+      function (err) {
         setLocating(false);
         if (generation !== state.generation) {
           return;
         }
-        addBot(TEXT.locationFailed, { kind: "notice" });
+        var denied = err && err.code === 1;
+        addBot(denied ? TEXT.locationDenied : TEXT.locationFailed, { kind: "notice" });
+        els.input.focus();
       },
       { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
     );
   }
 
-  /* ------------------------------------------------------------------ */
-  /* Large text toggle and clearing                                      */
-  /* ------------------------------------------------------------------ */
+  /* ------------------------------------------------ sheets and dialogs */
+
+  function focusables(layer) {
+    return Array.prototype.filter.call(layer.querySelectorAll("button, textarea, input"), function (n) {
+      return !n.disabled;
+    });
+  }
+
+  function openLayer(layer) {
+    closeLayer(false);
+    state.layerOpener = document.activeElement;
+    state.layer = layer;
+    els.mask.hidden = false;
+    layer.hidden = false;
+    var items = focusables(layer);
+    if (items.length) {
+      items[0].focus();
+    }
+  }
+
+  function closeLayer(restoreFocus) {
+    if (!state.layer) {
+      return;
+    }
+    state.layer.hidden = true;
+    els.mask.hidden = true;
+    state.layer = null;
+    if (restoreFocus !== false && state.layerOpener && state.layerOpener.focus) {
+      state.layerOpener.focus();
+    }
+  }
+
+  /* Keep Tab inside an open sheet or dialog; Escape closes it. */
+  function onLayerKey(ev) {
+    if (!state.layer) {
+      return;
+    }
+    if (ev.key === "Escape") {
+      ev.preventDefault();
+      closeLayer();
+      return;
+    }
+    if (ev.key !== "Tab") {
+      return;
+    }
+    var items = focusables(state.layer);
+    if (!items.length) {
+      return;
+    }
+    var first = items[0];
+    var last = items[items.length - 1];
+    if (ev.shiftKey && document.activeElement === first) {
+      ev.preventDefault();
+      last.focus();
+    } else if (!ev.shiftKey && document.activeElement === last) {
+      ev.preventDefault();
+      first.focus();
+    }
+  }
+
+  /* -------------------------------------------- display settings, clear */
 
   function applyLarge(on) {
     els.root.classList.toggle("large", on);
@@ -703,32 +704,51 @@
   function toggleLarge() {
     var on = !els.root.classList.contains("large");
     applyLarge(on);
-    storageSet(KEY_LARGE, on ? "1" : "0");
+    Z.storageSet(KEY_LARGE, on ? "1" : "0");
     scrollToBottom();
   }
 
+  function applyContrast(on) {
+    els.root.classList.toggle("contrast", on);
+    els.contrast.setAttribute("aria-pressed", on ? "true" : "false");
+    els.contrast.textContent = on ? "高对比度：已打开" : "高对比度：已关闭";
+  }
+
+  function toggleContrast() {
+    var on = !els.root.classList.contains("contrast");
+    applyContrast(on);
+    Z.storageSet(KEY_CONTRAST, on ? "1" : "0");
+    closeLayer();
+  }
+
+  /* 清空记录: a fresh conversation; the resident's tickets stay in 我的工单. */
   function clearConversation() {
-    if (!window.confirm(TEXT.confirmClear)) {
-      return;
-    }
+    closeLayer(false);
     state.generation++;
     hideTyping();
     state.history = [];
-    storageRemove(KEY_HISTORY);
-    state.sender = randomId();
-    storageSet(KEY_SENDER, state.sender);
-    state.busy = false;
+    saveHistory();
     state.locating = false;
     els.location.classList.remove("is-working");
+    Z.tickets.forgetPrompts();
     renderAll();
-    showWelcome();
-    refreshControls();
     els.input.value = "";
+    setBusy(true);
+    var generation = state.generation;
+    Z.request("POST", API_RESTART, { body: { sender: state.sender } })
+      .then(null, function () {
+        return null;
+      })
+      .then(function () {
+        if (generation === state.generation) {
+          setBusy(false);
+          showWelcome();
+          els.input.focus();
+        }
+      });
   }
 
-  /* ------------------------------------------------------------------ */
-  /* Wiring                                                              */
-  /* ------------------------------------------------------------------ */
+  /* ------------------------------------------------------------- wiring */
 
   els.form.addEventListener("submit", function (ev) {
     ev.preventDefault();
@@ -745,25 +765,65 @@
 
   els.location.addEventListener("click", sendLocation);
   els.large.addEventListener("click", toggleLarge);
-  els.clear.addEventListener("click", clearConversation);
+  els.tickets.addEventListener("click", function () {
+    Z.tickets.openPanel();
+  });
+  els.more.addEventListener("click", function () {
+    openLayer(els.sheet);
+  });
+  els.contrast.addEventListener("click", toggleContrast);
+  els.clear.addEventListener("click", function () {
+    openLayer(els.dialog);
+  });
+  els.sheetCancel.addEventListener("click", function () {
+    closeLayer();
+  });
+  els.dialogCancel.addEventListener("click", function () {
+    closeLayer();
+  });
+  els.dialogOk.addEventListener("click", clearConversation);
+  els.mask.addEventListener("click", function () {
+    closeLayer();
+  });
+  document.addEventListener("keydown", onLayerKey);
 
   els.input.addEventListener("focus", function () {
     // Mobile keyboards shrink the viewport; keep the latest message visible.
     setTimeout(scrollToBottom, 300);
   });
-
+  // Whether the resident is reading the latest messages; a resize (keyboard,
+  // rotation, larger text) then keeps them in view.
+  var atBottom = true;
+  els.list.addEventListener("scroll", function () {
+    var l = els.list;
+    atBottom = l.scrollHeight - l.scrollTop - l.clientHeight < 80;
+  });
+  function keepLatestInView() {
+    if (atBottom || document.activeElement === els.input) {
+      scrollToBottom();
+    }
+  }
+  window.addEventListener("resize", keepLatestInView);
   if (window.visualViewport) {
-    window.visualViewport.addEventListener("resize", function () {
-      if (document.activeElement === els.input) {
-        scrollToBottom();
-      }
-    });
+    window.visualViewport.addEventListener("resize", keepLatestInView);
   }
 
-  applyLarge(storageGet(KEY_LARGE) === "1");
+  applyLarge(Z.storageGet(KEY_LARGE) === "1");
+  applyContrast(Z.storageGet(KEY_CONTRAST) === "1");
+  Z.tickets.init({
+    sender: function () {
+      return state.sender;
+    },
+    addBot: addBot,
+    refreshCards: refreshCards,
+    saveRecord: function () {
+      saveHistory();
+    }
+  });
   renderAll();
   if (!state.history.length) {
     showWelcome();
   }
   refreshControls();
+  recoverPending();
 })();

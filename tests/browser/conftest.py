@@ -1,0 +1,172 @@
+"""A real Chromium against the real stack (Rasa, action server, app, test database).
+
+The browser is Debian's Chromium (`make test` installs it when it is missing and
+apt is usable); Playwright only drives it and never downloads a browser. Where
+no Chromium can be had, every browser test is skipped with a loud notice.
+
+Screenshots of each run go to var/screenshots/ (phone 360×740 and desktop).
+"""
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Dialog,
+    Page,
+    sync_playwright,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.auth.models import Role
+from api.auth.service import create_account
+from api.database import transaction
+from api.launcher import Stack
+from api.settings import PROJECT_ROOT
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = PROJECT_ROOT / "var" / "screenshots"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+NO_BROWSER = (
+    f"BROWSER TESTS SKIPPED: no Chromium at {CHROMIUM}. Install Debian's `chromium` and "
+    "`fonts-wqy-microhei` (make test does this as root), or set CHROMIUM=/path/to/chromium."
+)
+_skipped_for_browser: list[str] = []
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the browser tests.
+
+    Package-scoped: Playwright's sync API keeps an event loop running in this
+    thread while it is open, which later tests using `asyncio.run` must not see.
+    """
+    if not CHROMIUM.is_file():
+        _skipped_for_browser.append(NO_BROWSER)
+        pytest.skip(NO_BROWSER)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Make a skipped browser impossible to miss."""
+    if _skipped_for_browser:
+        terminalreporter.write_sep("!", _skipped_for_browser[0], red=True, bold=True)
+
+
+@dataclass
+class Watch:
+    """What the page did that a test must not miss: script errors, dialogs, CSP refusals."""
+
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+
+@pytest.fixture
+def make_page(browser: Browser, live: Stack) -> Iterator[Callable[..., tuple[Page, Watch]]]:
+    """Open the chat page in a fresh browser profile (phone-sized unless told otherwise)."""
+    contexts: list[BrowserContext] = []
+    watches: list[Watch] = []
+
+    def open_page(viewport: dict[str, int] | None = None, **options: Any) -> tuple[Page, Watch]:
+        context = browser.new_context(
+            base_url=live.app_url,
+            viewport=viewport or PHONE,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            **options,
+        )
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        page = context.new_page()
+        watch = Watch()
+        page.on("console", watch.console)
+        page.on("pageerror", lambda error: watch.errors.append(str(error)))
+        page.on("dialog", watch.dialog)
+        watches.append(watch)
+        page.goto("/")
+        page.locator(".msg-bot .bubble").first.wait_for()
+        return page, watch
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    for watch in watches:
+        real = [e for e in watch.errors if "Failed to load resource" not in e]
+        assert not real, f"the page logged errors: {real}"
+
+
+@pytest.fixture(scope="package")
+def staff_token(live: Stack, session_factory: sessionmaker[Session]) -> str:
+    """A district operator's bearer token, from a real login on the running app."""
+    username = f"browser.{uuid.uuid4().hex[:8]}"
+    password = uuid.uuid4().hex
+    with transaction(session_factory) as session:
+        create_account(
+            session,
+            username=username,
+            display_name="测试坐席",
+            role=Role.DISTRICT_OPERATOR,
+            station_code=None,
+            password=password,
+        )
+    answer = httpx.post(
+        f"{live.app_url}/api/auth/token", json={"username": username, "password": password}
+    )
+    answer.raise_for_status()
+    token: str = answer.json()["access_token"]
+    return token
+
+
+@pytest.fixture
+def staff_update(live: Stack, staff_token: str) -> Callable[[str, str, str | None], None]:
+    """Staff working a ticket through the real staff API (签收, then 办结).
+
+    "signed" signs the ticket; "resolved" signs it first when needed, then
+    resolves it with the note as what was done.
+    """
+    headers = {"Authorization": f"Bearer {staff_token}"}
+
+    def act(number: str, action: str, body: dict[str, str]) -> None:
+        url = f"{live.app_url}/api/staff/tickets/{number}/{action}"
+        httpx.post(url, json=body, headers=headers).raise_for_status()
+
+    def update(number: str, status: str, note: str | None = None) -> None:
+        detail = httpx.get(f"{live.app_url}/api/staff/tickets/{number}", headers=headers)
+        detail.raise_for_status()
+        if detail.json()["status"] in ("dispatched", "reopened"):
+            act(number, "sign", {"note": note} if note and status == "signed" else {})
+        if status == "resolved":
+            act(number, "resolve", {"resolution": note or "已处理完毕"})
+
+    return update
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a screenshot of the page as a run artefact."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
