@@ -61,14 +61,17 @@ def resident_view(session: Session, ticket: Ticket) -> ResidentTicket:
         contact_due_at=ticket.contact_due_at,
         description=_masked(ticket.description),
         location_text=ticket.location_text,
-        timeline=[_event_view(event) for event in ticket.events],
+        timeline=[
+            _event_view(event, ticket.events[i - 1] if i else None)
+            for i, event in enumerate(ticket.events)
+        ],
         rating=int(ratings[-1].data["stars"]) if ratings else None,
         awaiting_rating=awaiting_rating(ticket),
         reopen_requested=any(e.kind == EventKind.REOPENED for e in since),
     )
 
 
-def _event_view(event: TicketEvent) -> ResidentEvent:
+def _event_view(event: TicketEvent, previous: TicketEvent | None) -> ResidentEvent:
     return ResidentEvent(
         id=event.id,
         kind=event.kind,
@@ -76,7 +79,19 @@ def _event_view(event: TicketEvent) -> ResidentEvent:
         status_name=STATUS_NAMES.get(event.status) if event.status else None,
         note=_masked(event.note) if event.note else None,
         at=event.created_at,
-        by_resident=event.actor == RESIDENT_ACTOR,
+        by_resident=_caused_by_resident(event, previous),
+    )
+
+
+def _caused_by_resident(event: TicketEvent, previous: TicketEvent | None) -> bool:
+    """The resident's own step, or the closing that their rating caused: not news to them."""
+    if event.actor == RESIDENT_ACTOR:
+        return True
+    return (
+        event.kind == EventKind.CLOSED
+        and previous is not None
+        and previous.kind == EventKind.RATED
+        and previous.actor == RESIDENT_ACTOR
     )
 
 

@@ -136,9 +136,9 @@ def test_report_progress_rating_my_tickets_and_reload(
     page.get_by_role("button", name="我的工单").click()
     item = page.locator("#tickets-view .ticket-item", has_text=number)
     expect(item).to_be_visible()
-    expect(item.locator(".status-badge")).to_have_text("已办结")
+    expect(item.locator(".status-badge")).to_have_text("已评价归档")  # rating closes it
     labels = item.locator(".timeline-label").all_inner_texts()
-    assert labels[:3] == ["您已评价", "已办结", "工作站已签收"]
+    assert labels[:4] == ["已评价归档", "您已评价", "已办结", "工作站已签收"]
     assert "13812345678" not in page.locator("#tickets-view").inner_text()
     screenshot(page, "my-tickets-phone")
     page.get_by_role("button", name="返回聊天").click()

@@ -132,6 +132,11 @@ def test_rating_waits_for_resolution_and_counts_once(client: TestClient, session
     rated = client.post(url, json={"stars": 4, "comment": "  来得快  "}, headers=headers)
     assert rated.status_code == 200, rated.text
     assert rated.json()["rating"] == 4 and rated.json()["awaiting_rating"] is False
+    assert rated.json()["status"] == "closed"  # the rating closes the ticket
+    *_, rating, closing = rated.json()["timeline"]
+    # Neither the rating nor the closing it caused is news to announce to the resident.
+    assert (rating["kind"], rating["by_resident"]) == ("rated", True)
+    assert (closing["kind"], closing["by_resident"]) == ("closed", True)
     assert client.post(url, json={"stars": 5}, headers=headers).status_code == 409
 
 
