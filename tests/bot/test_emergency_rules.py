@@ -66,6 +66,8 @@ def test_present_dangers_are_recognised(text: str, intent: str) -> None:
         "路面塌了个小坑",
         "水电表都不走了",
         "万一着火了找哪个",
+        "家里失火以后什么都没了，想申请救助",
+        "老伴腿摔伤了好几个月，现在在家养着",
         "你好",
     ],
 )
