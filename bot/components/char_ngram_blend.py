@@ -15,6 +15,7 @@ and before the emergency rule layer and the FallbackClassifier.
 from __future__ import annotations
 
 import pickle
+import re
 import unicodedata
 from typing import Any
 
@@ -30,12 +31,17 @@ INTENT_RANKING_KEY = "intent_ranking"
 _FILE = "char_ngram_blend.pkl"
 
 
+_LONG_NUMBER = re.compile(r"\d{5,}")
+
+
 def fold(text: str) -> str:
-    """Letters and digits only, width and case folded.
+    """Letters and digits only, width and case folded, long numbers as one mark.
 
     Spaces, punctuation and emoji carry nothing for the intent but break n-grams
     (漏 水, 漏水!!, 漏水😭); a space is kept only between two Latin letters or
-    digits, so ``no water`` does not become ``nowater``.
+    digits, so ``no water`` does not become ``nowater``. A phone or ticket number
+    becomes ``#``: its digits would otherwise make a dozen n-grams that only say
+    "this message is mostly a number" and pull a report towards `inform`.
     """
     kept: list[str] = []
     for char in unicodedata.normalize("NFKC", text).lower():
@@ -45,7 +51,7 @@ def fold(text: str) -> str:
             kept.append(char)
         elif char.isspace() and kept and kept[-1] != " " and kept[-1].isascii():
             kept.append(" ")
-    return "".join(kept).strip()
+    return _LONG_NUMBER.sub("#", "".join(kept).strip())
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)

@@ -27,6 +27,8 @@ from bot.components.char_ngram_blend import CharNgramBlend, fold  # noqa: E402
         ("no water，整个3单元都干了", "no water整个3单元都干了"),
         ("3 栋 2 单元", "3栋2单元"),
         ("   ", ""),
+        ("路灯坏了，电话13812345678", "路灯坏了电话#"),
+        ("查下LY-20261120-0123", "查下ly#"),
     ],
 )
 def test_fold_keeps_letters_and_digits_only(text: str, folded: str) -> None:
