@@ -68,7 +68,10 @@ def render(results: dict[str, Any]) -> str:
         "## Headline",
         "",
     ]
-    header = ["figure", "DIET", "DIET noised", "drop (pts)", "DIET no fallback"]
+    alone = diet.get("diet_alone")
+    header = ["figure", "model", "model noised", "drop (pts)", "model no fallback"]
+    if alone:
+        header += ["DIET alone", "DIET alone noised"]
     if baseline:
         header += ["baseline", "baseline noised"]
     rows = []
@@ -77,6 +80,8 @@ def render(results: dict[str, Any]) -> str:
         drop = None if clean is None or noised is None else clean - noised
         row = [HEADLINE_LABELS[key], f"**{_pct(clean)}**", _pct(noised), _pts(drop)]
         row.append(_pct(lookup(diet["no_fallback"], path)))
+        if alone:
+            row += [_pct(lookup(alone["clean"], path)), _pct(lookup(alone["noised"], path))]
         if baseline:
             row += [_pct(lookup(baseline["clean"], path)), _pct(lookup(baseline["noised"], path))]
         rows.append(row)
@@ -89,15 +94,20 @@ def render(results: dict[str, Any]) -> str:
         clean, noised = lookup(diet["clean"], path), lookup(diet["noised"], path)
         row = [label, _pct(clean), _pct(noised), _pts(None if clean is None else clean - noised)]
         row.append(_pct(lookup(diet["no_fallback"], path)))
+        if alone:
+            row += [_pct(lookup(alone["clean"], path)), _pct(lookup(alone["noised"], path))]
         if baseline:
             row += [_pct(lookup(baseline["clean"], path)), _pct(lookup(baseline["noised"], path))]
         rows.append(row)
     lines += _table(header, rows)
     timing = diet["parse_ms"]
     lines += [
-        "*DIET no fallback*: the clean test set scored with the best intent other than "
+        "*model*: the whole pipeline of config.yml (DIET blended with the char n-gram "
+        "regression of bot/components/char_ngram_blend.py, the emergency rules, the fallback). "
+        "*model no fallback*: the clean test set scored with the best intent other than "
         "`nlu_fallback`, i.e. what the FallbackClassifier of config.yml costs "
-        "or saves. *drop*: clean minus noised, in points.",
+        "or saves. *DIET alone*: the same model with the blend weight set to 1 (DIET's own "
+        "ranking, then the rules and the fallback). *drop*: clean minus noised, in points.",
         "",
         f"Parse time in-process (`Agent.parse_message`, {timing['n']} messages, clean and "
         f"noised): p50 **{timing['p50']:.1f} ms**, p95 **{timing['p95']:.1f} ms**, "

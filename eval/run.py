@@ -145,6 +145,29 @@ def parse_all(agent: Any, texts: list[str]) -> tuple[list[Parsed], list[float]]:
     return asyncio.run(_parse_all(agent, texts))
 
 
+def blend_components(agent: Any) -> list[Any]:
+    """The CharNgramBlend components of a loaded model's prediction graph, if any."""
+    runner = getattr(agent.processor, "graph_runner", None)
+    nodes = getattr(runner, "_instantiated_nodes", {}) or {}
+    components = [getattr(node, "_component", None) for node in nodes.values()]
+    return [c for c in components if type(c).__name__ == "CharNgramBlend"]
+
+
+def parse_diet_alone(agent: Any, texts: list[str]) -> list[Parsed] | None:
+    """Parse with the blend weight set to 1: DIET's own ranking, then rules and fallback."""
+    blends = blend_components(agent)
+    if not blends:
+        return None
+    saved = [dict(blend._config) for blend in blends]
+    try:
+        for blend in blends:
+            blend._config["weight"] = 1.0
+        return parse_all(agent, texts)[0]
+    finally:
+        for blend, config in zip(blends, saved, strict=True):
+            blend._config = config
+
+
 async def _rankings(agent: Any, texts: list[str]) -> list[list[tuple[str, float]]]:
     rankings = []
     for text in texts:
@@ -284,6 +307,17 @@ def evaluate(model: Path, *, quick: bool, training_seconds: float | None) -> dic
         },
     }
     if not quick:
+        alone_clean = parse_diet_alone(agent, clean_texts)
+        alone_noised = parse_diet_alone(agent, noised_texts)
+        if alone_clean is not None and alone_noised is not None:
+            results["diet"]["diet_alone"] = {
+                "clean": summarise(
+                    _predictions(examples, clean_texts, [p[:2] for p in alone_clean])
+                ),
+                "noised": summarise(
+                    _predictions(examples, noised_texts, [p[:2] for p in alone_noised])
+                ),
+            }
         from eval.baseline import train as train_baseline
 
         baseline = train_baseline(load_examples(TRAINING_FILE))

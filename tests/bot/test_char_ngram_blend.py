@@ -1,0 +1,83 @@
+"""The char n-gram blend: text folding, and how DIET's ranking and the regression mix."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+pytest.importorskip("rasa")
+
+from rasa.shared.nlu.training_data.message import Message  # noqa: E402
+
+from bot.components.char_ngram_blend import CharNgramBlend, fold  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("漏 水", "漏水"),
+        ("楼上ＬＯＵ水！！😭", "楼上lou水"),
+        ("no water，整个3单元都干了", "no water整个3单元都干了"),
+        ("3 栋 2 单元", "3栋2单元"),
+        ("   ", ""),
+        ("路灯坏了，电话13812345678", "路灯坏了电话#"),
+        ("查下LY-20261120-0123", "查下ly#"),
+    ],
+)
+def test_fold_keeps_letters_and_digits_only(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+class _FakeRegression:
+    classes_ = ("report_gas", "report_water_leak")
+
+    def predict_proba(self, texts: list[str]) -> list[list[float]]:
+        return [[0.1, 0.9] for _ in texts]
+
+
+def _blend(weight: float) -> CharNgramBlend:
+    component: Any = CharNgramBlend.__new__(CharNgramBlend)
+    component._config = {**CharNgramBlend.get_default_config(), "weight": weight}
+    component._model = _FakeRegression()
+    return component
+
+
+def _message(text: str) -> Message:
+    message = Message(data={"text": text})
+    ranking = [
+        {"name": "report_gas", "confidence": 0.7},
+        {"name": "greet", "confidence": 0.3},
+    ]
+    message.set("intent", ranking[0])
+    message.set("intent_ranking", ranking)
+    return message
+
+
+def test_the_two_distributions_are_averaged_by_weight() -> None:
+    message = _message("楼上lou水")
+    _blend(0.5).process([message])
+    ranking = {r["name"]: r["confidence"] for r in message.get("intent_ranking")}
+    assert message.get("intent")["name"] == "report_water_leak"
+    assert ranking["report_water_leak"] == pytest.approx(0.45)
+    assert ranking["report_gas"] == pytest.approx(0.4)
+    assert ranking["greet"] == pytest.approx(0.15)
+
+
+def test_weight_one_is_diet_alone() -> None:
+    message = _message("燃气打不燃")
+    _blend(1.0).process([message])
+    assert message.get("intent")["name"] == "report_gas"
+    assert message.get("intent")["confidence"] == pytest.approx(0.7)
+
+
+def test_an_empty_message_is_left_alone() -> None:
+    message = _message("  ")
+    _blend(0.5).process([message])
+    assert message.get("intent") == {"name": "report_gas", "confidence": 0.7}
