@@ -191,4 +191,8 @@ def run_forever(settings: Settings) -> int:
         print("\n正在停止……", flush=True)
         return 0
     finally:
+        # A second Ctrl-C (or make passing on the same signal) must not cut the
+        # shutdown short and leave Rasa running: stop_stack escalates to SIGKILL itself.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
         stop_stack(stack)
