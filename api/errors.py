@@ -6,6 +6,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
+# Reasons a person reads in Chinese; any other pydantic message is passed on as it is.
+CHINESE_REASONS = {
+    "json_invalid": "请求体不是有效的 JSON",
+    "missing": "缺少这一项",
+    "extra_forbidden": "不认识这一项",
+}
+
 
 def _validation_error(_: Request, exc: Exception) -> Response:
     errors = exc.errors() if isinstance(exc, RequestValidationError) else []
@@ -13,7 +20,7 @@ def _validation_error(_: Request, exc: Exception) -> Response:
         {
             "type": str(error.get("type", "")),
             "loc": [str(part) for part in error.get("loc", ())],
-            "msg": str(error.get("msg", "")),
+            "msg": CHINESE_REASONS.get(str(error.get("type", "")), str(error.get("msg", ""))),
         }
         for error in errors
     ]

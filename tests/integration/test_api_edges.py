@@ -208,3 +208,16 @@ def test_health_names_rasa_when_it_is_down(client: TestClient) -> None:
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["rasa"] == "down"
     assert any(problem.startswith("rasa") for problem in body["down"])
+
+
+def test_broken_json_and_missing_fields_are_explained_in_chinese(client: TestClient) -> None:
+    broken = client.post(
+        "/api/chat", content=b'{"sender": ', headers={"Content-Type": "application/json"}
+    )
+    assert broken.status_code == 422
+    assert broken.json()["detail"][0]["msg"] == "请求体不是有效的 JSON"
+    missing = client.post("/api/chat", json={"sender": "web-abc123"})
+    assert missing.status_code == 422
+    assert {"loc": ["body", "message"], "msg": "缺少这一项"}.items() <= missing.json()["detail"][
+        0
+    ].items()
