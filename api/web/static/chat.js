@@ -509,6 +509,14 @@
     redraw(rec);
   }
 
+  var leaving = false;
+  window.addEventListener("pagehide", function () {
+    leaving = true;
+  });
+  window.addEventListener("pageshow", function () {
+    leaving = false;
+  });
+
   function deliver(rec) {
     var generation = state.generation;
     setBusy(true);
@@ -540,7 +548,10 @@
           }
         },
         function () {
-          if (generation !== state.generation) {
+          // The page is going away (reload, phone locking): the request was cut
+          // off, not refused. The message stays "sending" and the next visit
+          // delivers it again with the same id.
+          if (generation !== state.generation || leaving) {
             return;
           }
           hideTyping();
