@@ -25,8 +25,7 @@ import yaml
 
 from eval.config_search import SEEDS, split, train
 from eval.dataset import ROOT, Example, load_examples
-from eval.fallback_threshold import apply_fallback
-from eval.metrics import Prediction, is_emergency, summarise
+from eval.metrics import Prediction, apply_fallback, is_emergency, summarise
 from eval.noise import noise_text
 from eval.run import CONFIG_FILE, load_agent, parse_all_rankings
 

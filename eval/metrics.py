@@ -224,3 +224,12 @@ def lookup(summary: dict[str, Any], path: str) -> Any:
     for key in path.split("."):
         value = value[key]
     return value
+
+
+def apply_fallback(ranking: list[tuple[str, float]], threshold: float, ambiguity: float) -> str:
+    """The intent the FallbackClassifier would leave for this ranking."""
+    top, confidence = ranking[0]
+    second = ranking[1][1] if len(ranking) > 1 else 0.0
+    if confidence < threshold or confidence - second < ambiguity:
+        return FALLBACK_INTENT
+    return top

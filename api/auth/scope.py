@@ -17,11 +17,10 @@ the role):
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth.models import Role, StaffAccount
-from api.stations.models import Station
+from api.stations.hierarchy import station_subtree
 
 
 @dataclass(frozen=True)
@@ -88,10 +87,3 @@ def visible_station_codes(
         # Station staff without a station see nothing; an unbound integration sees all.
         return None if role is Role.SERVICE else frozenset()
     return frozenset(station_subtree(session, station_code))
-
-
-def station_subtree(session: Session, station_code: str) -> set[str]:
-    """The codes of a station and every station below it (a recursive query)."""
-    tree = select(Station.code).where(Station.code == station_code).cte("subtree", recursive=True)
-    tree = tree.union_all(select(Station.code).where(Station.parent_code == tree.c.code))
-    return set(session.scalars(select(tree.c.code)))

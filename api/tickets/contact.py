@@ -31,5 +31,27 @@ def mask_phone(phone: str | None) -> str | None:
 
 
 def mask_phones_in(text: str) -> str:
-    """Mask every mobile number inside a text, however it is written, e.g. for logs."""
-    return _MOBILE.sub(lambda m: f"{m[1]}****{m[3]}", _normalised(text))
+    """Mask every mobile number inside a text, however it is written; the rest stays as typed.
+
+    Numbers are found in the NFKC form (full-width digits count), and each is
+    replaced in the original text, so a note's full-width punctuation survives.
+    """
+    normalised, origin = _normalised_with_origin(text)
+    pieces: list[str] = []
+    kept = 0
+    for match in _MOBILE.finditer(normalised):
+        start, end = origin[match.start()], origin[match.end() - 1] + 1
+        pieces += [text[kept:start], f"{match[1]}****{match[3]}"]
+        kept = end
+    return "".join(pieces) + text[kept:] if pieces else text
+
+
+def _normalised_with_origin(text: str) -> tuple[str, list[int]]:
+    """The NFKC form of a text, and for each of its characters the index it came from."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        form = _normalised(char)
+        chars.append(form)
+        origin += [index] * len(form)
+    return "".join(chars), origin

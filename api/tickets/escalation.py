@@ -10,7 +10,6 @@ under mine are late or were escalated".
 import argparse
 import asyncio
 import logging
-from collections import defaultdict
 from datetime import UTC, datetime
 
 from sqlalchemy import or_, select
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.database import transaction
 from api.sessions import open_database
 from api.settings import get_settings
-from api.stations.models import Station
+from api.stations.hierarchy import station_subtree
 from api.tickets.lifecycle import OPEN_STATUSES, escalate_overdue, overdue_clause
 from api.tickets.models import Ticket
 
@@ -64,25 +63,9 @@ async def run_escalation_loop(
             logger.info("escalated %d overdue tickets: %s", len(numbers), ", ".join(numbers))
 
 
-def stations_below(session: Session, station_code: str) -> set[str]:
-    """Every station under one in the hierarchy (not the station itself)."""
-    children: dict[str, list[str]] = defaultdict(list)
-    for code, parent in session.execute(select(Station.code, Station.parent_code)):
-        if parent is not None:
-            children[parent].append(code)
-    below: set[str] = set()
-    pending = list(children[station_code])
-    while pending:
-        code = pending.pop()
-        if code not in below:
-            below.add(code)
-            pending.extend(children[code])
-    return below
-
-
 def overdue_below(session: Session, station_code: str, now: datetime) -> list[Ticket]:
     """Open tickets under a station that are overdue or were escalated; earliest deadline first."""
-    below = stations_below(session, station_code)
+    below = station_subtree(session, station_code) - {station_code}
     if not below:
         return []
     return list(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.catalogue import SERVICE_NAMES
-from api.tickets.contact import find_mobile, mask_phones_in
+from api.tickets.contact import mask_phones_in
 from api.tickets.lifecycle import reopen
 from api.tickets.models import STATUS_NAMES, EventKind, Ticket, TicketEvent, TicketStatus
 from api.tickets.resident_schemas import ResidentEvent, ResidentTicket
@@ -59,7 +59,7 @@ def resident_view(session: Session, ticket: Ticket) -> ResidentTicket:
         station_name=station_of(session, ticket).display_name,
         created_at=ticket.created_at,
         contact_due_at=ticket.contact_due_at,
-        description=_masked(ticket.description),
+        description=mask_phones_in(ticket.description),
         location_text=ticket.location_text,
         timeline=[
             _event_view(event, ticket.events[i - 1] if i else None)
@@ -77,7 +77,7 @@ def _event_view(event: TicketEvent, previous: TicketEvent | None) -> ResidentEve
         kind=event.kind,
         status=event.status,
         status_name=STATUS_NAMES.get(event.status) if event.status else None,
-        note=_masked(event.note) if event.note else None,
+        note=mask_phones_in(event.note) if event.note else None,
         at=event.created_at,
         by_resident=_caused_by_resident(event, previous),
     )
@@ -93,11 +93,6 @@ def _caused_by_resident(event: TicketEvent, previous: TicketEvent | None) -> boo
         and previous.kind == EventKind.RATED
         and previous.actor == RESIDENT_ACTOR
     )
-
-
-def _masked(text: str) -> str:
-    """Phone numbers masked; a text without one is left exactly as written."""
-    return mask_phones_in(text) if find_mobile(text) else text
 
 
 def _since_resolution(ticket: Ticket) -> list[TicketEvent]:

@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 
 from api.auth.clock import NowDep
 from api.auth.dependencies import StaffDep, StaffMemberDep
-from api.auth.scope import StaffPrincipal, station_subtree
+from api.auth.scope import StaffPrincipal
 from api.catalogue import SERVICE_NAMES
 from api.dependencies import SessionDep
 from api.stations.figures import Ratio, station_figures
+from api.stations.hierarchy import station_subtree
 from api.stations.models import Station
 from api.tickets import lifecycle
-from api.tickets.contact import find_mobile, mask_phone, mask_phones_in
+from api.tickets.contact import mask_phone, mask_phones_in
 from api.tickets.lifecycle import IllegalTransitionError, is_overdue
 from api.tickets.models import STATUS_NAMES, Ticket, TicketEvent
 from api.tickets.queries import (
@@ -167,7 +168,7 @@ def _keep(text: str | None) -> str | None:
 
 def _mask_numbers(text: str | None) -> str | None:
     """Mobile numbers inside free text (a resident's description, a staff note) masked."""
-    return mask_phones_in(text) if text and find_mobile(text) else text
+    return mask_phones_in(text) if text else text
 
 
 def _text_for(principal: StaffPrincipal, station_code: str) -> Text:

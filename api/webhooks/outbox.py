@@ -30,7 +30,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from api.catalogue import SERVICE_NAMES
-from api.tickets.contact import find_mobile, mask_phones_in
+from api.tickets.contact import mask_phones_in
 from api.tickets.models import Ticket, TicketEvent
 from api.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
@@ -206,7 +206,7 @@ def public_note(ticket_event: TicketEvent) -> str | None:
     """Staff and system notes with phone numbers masked; residents' words never."""
     if not ticket_event.note or ticket_event.actor == RESIDENT_ACTOR:
         return None
-    return _mask_phones(ticket_event.note)
+    return mask_phones_in(ticket_event.note)
 
 
 def public_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -216,15 +216,10 @@ def public_data(data: dict[str, Any]) -> dict[str, Any]:
         if key in PERSONAL_KEYS:
             continue
         if isinstance(value, str):
-            kept[key] = _mask_phones(value)
+            kept[key] = mask_phones_in(value)
         elif value is None or isinstance(value, bool | int | float):
             kept[key] = value
     return kept
-
-
-def _mask_phones(text: str) -> str:
-    """Mask mobile numbers; text without one is left exactly as written."""
-    return mask_phones_in(text) if find_mobile(text) else text
 
 
 def _iso(value: datetime | None) -> str | None:

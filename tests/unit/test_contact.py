@@ -94,3 +94,8 @@ def test_log_records_never_carry_a_full_number() -> None:
     )
     assert PhoneMaskingFilter().filter(record)
     assert record.getMessage() == "filed LY-1: 电话138****5678"
+
+
+def test_mask_phones_in_changes_nothing_but_the_number() -> None:
+    text = "请联系：１３８ １２３４ ５６７８（晚上），谢谢！"
+    assert mask_phones_in(text) == "请联系：138****5678（晚上），谢谢！"
