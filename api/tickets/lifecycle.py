@@ -5,6 +5,10 @@
         │ 退单 / 转派 (from any open state)                    │ 未解决 (重办)
         └──── reopened ◄───────────────────────────────────────┘
 
+改类 (recategorise) corrects the category the bot chose, in any open state,
+and leaves the state as it is, unless the holder does not handle the corrected
+category: then the ticket is re-dispatched at once, as after a 退单.
+
 A reopened ticket behaves like a dispatched one: its station must sign,
 work and resolve it again, against fresh deadlines from the reopen time.
 Resolving straight from `signed` is allowed (many matters are settled by the
@@ -25,9 +29,14 @@ Policies (numbers):
   second return on (`RULING_AFTER_RETURNS`) the parent of the last holder
   rules (skipping any that already returned it). The district centre cannot
   return a ticket: it is the last resort.
-- Re-dispatch (退单, 转派) gives the new station a fresh contact deadline; the
+- Re-dispatch (退单, 转派, 改类) gives the new station a fresh contact deadline; the
   resolve deadline promised to the resident stays unless it would now come
   before contact.
+- 改类: the deadlines become those the corrected category would have had (the
+  promise from filing or the latest 重办, contact from when the holder got
+  it); the emergency flag stays. A holder that does not handle the new
+  category passes the ticket to the nearest capable station that has not
+  returned it, else to its nearest supervisor.
 - 督办: a ticket not signed by its contact deadline, or not resolved by its
   resolve deadline, escalates one level per missed deadline: level 1 names the
   holder's parent, level 2 the grandparent, capped at the district centre.
@@ -262,6 +271,52 @@ def transfer(
         text,
         _dispatch_data(decision, from_station=holder) | {"to_station_code": target.code},
     )
+
+
+def recategorise(
+    session: Session,
+    ticket: Ticket,
+    *,
+    actor: str,
+    now: datetime,
+    service_code: str,
+    note: str,
+) -> TicketEvent:
+    """改类: the bot filed the ticket under the wrong category and staff put it right.
+
+    Deadlines follow the category, so they are recomputed; a holder that does
+    not handle the new category must not keep the ticket, so it moves on at
+    once. Returns the RECATEGORISED event; a DISPATCHED event follows it if the
+    ticket moved. The emergency flag stays: danger is not a category.
+    """
+    text = _require_text(note, "改类请说明原因")
+    _lock(session, ticket)
+    if ticket.status not in OPEN_STATUSES:
+        raise _refuse(ticket, "不能改类")
+    previous = ticket.service_code
+    _check_new_code(previous, service_code)
+    ticket.service_code = service_code
+    ticket.updated_at = now
+    _reset_deadlines(ticket)
+    event = _event(
+        session,
+        ticket,
+        EventKind.RECATEGORISED,
+        None,
+        actor,
+        now,
+        text,
+        {
+            "from_code": previous,
+            "to_code": service_code,
+            "from_name": SERVICE_NAMES.get(previous, previous),
+            "to_name": SERVICE_NAMES[service_code],
+        },
+    )
+    holder = _station(session, ticket.station_code)
+    if not holder.handles(service_code):
+        _pass_on_after_recategorising(session, ticket, holder, now)
+    return event
 
 
 def rate(
@@ -508,20 +563,31 @@ def _after_return(
         if ticket.return_count == RULING_AFTER_RETURNS:
             return ruling, ruling.explanation  # 两次退单，提交上级…裁定
         return ruling, f"已退单 {ticket.return_count} 次，提交上级{judge.display_name}裁定"
+    return _capable_elsewhere(session, ticket, holder, returned_by)
+
+
+def _capable_elsewhere(
+    session: Session, ticket: Ticket, holder: Station, excluded: set[str]
+) -> tuple[DispatchDecision, str]:
+    """The nearest station handling the ticket's code, else the holder's nearest supervisor.
+
+    Nearest to the resident when their position is known, else to the holder;
+    stations in `excluded` are never chosen (unless only the district centre is left).
+    """
     if ticket.lat is not None and ticket.lon is not None:
-        found = nearest_station(session, ticket.lat, ticket.lon, ticket.service_code, returned_by)
+        found = nearest_station(session, ticket.lat, ticket.lon, ticket.service_code, excluded)
         if found is not None:
             decision = DispatchDecision(found[0], DispatchReason.NEAREST, found[1])
             return decision, f"改派{decision.explanation.removeprefix('按居民位置')}"
     if holder.lat is not None and holder.lon is not None:
-        found = nearest_station(session, holder.lat, holder.lon, ticket.service_code, returned_by)
+        found = nearest_station(session, holder.lat, holder.lon, ticket.service_code, excluded)
         if found is not None:
             decision = DispatchDecision(found[0], DispatchReason.NEAREST, None)
             return decision, (
                 f"改派离{holder.display_name}最近的{found[0].display_name}"
                 f"（约 {found[1]:.2f} 公里）"
             )
-    above = _first_not_in(session, supervisors(session, holder), returned_by)
+    above = _first_not_in(session, supervisors(session, holder), excluded)
     parent = DispatchDecision(above, DispatchReason.PARENT)
     return parent, parent.explanation
 
@@ -546,6 +612,64 @@ def _redispatch(
     ticket.updated_at = now
     ticket.contact_due_at = contact_deadline(now, ticket.service_code, ticket.emergency)
     ticket.resolve_due_at = max(ticket.resolve_due_at, ticket.contact_due_at)
+
+
+def _check_new_code(current: str, wanted: str) -> None:
+    """Refuse a category the catalogue does not have, or the one the ticket already has."""
+    if wanted not in SERVICE_NAMES:
+        raise IllegalTransitionError(f"服务目录里没有“{wanted}”这个诉求类别")
+    if wanted == current:
+        raise IllegalTransitionError(f"工单已是“{SERVICE_NAMES[wanted]}”类，不用改类")
+
+
+# Events after which the holder's contact clock runs afresh (as `_redispatch` and `reopen` set).
+_CONTACT_RESTARTS: Final = frozenset(
+    {EventKind.DISPATCHED, EventKind.TRANSFERRED, EventKind.REOPENED}
+)
+
+
+def _clock_starts(ticket: Ticket) -> tuple[datetime, datetime]:
+    """When the resident's promise last started (filing, 重办) and the holder's contact clock."""
+    promised_from = received_at = ticket.created_at
+    for event in ticket.events:
+        if event.kind == EventKind.REOPENED:
+            promised_from = event.created_at
+        if event.kind in _CONTACT_RESTARTS:
+            received_at = max(received_at, event.created_at)
+    return promised_from, received_at
+
+
+def _reset_deadlines(ticket: Ticket) -> None:
+    """The deadlines the ticket would have if it had been filed under its current code.
+
+    Computed as filing, 重办 and re-dispatch computed them, from the moments
+    those clocks started, so a ticket corrected to a utility gets its 24 hours.
+    """
+    promised_from, received_at = _clock_starts(ticket)
+    code, emergency = ticket.service_code, ticket.emergency
+    ticket.contact_due_at = contact_deadline(received_at, code, emergency)
+    promise = resolve_deadline(promised_from, code, emergency)
+    ticket.resolve_due_at = max(promise, ticket.contact_due_at)
+
+
+def _pass_on_after_recategorising(
+    session: Session, ticket: Ticket, holder: Station, now: datetime
+) -> None:
+    """The holder does not handle the corrected category: re-dispatch, never leave it unowned."""
+    excluded = _stations_that_returned(ticket) | {holder.code}
+    decision, explanation = _capable_elsewhere(session, ticket, holder, excluded)
+    _redispatch(ticket, decision, explanation, now)
+    service = SERVICE_NAMES[ticket.service_code]
+    _event(
+        session,
+        ticket,
+        EventKind.DISPATCHED,
+        TicketStatus.DISPATCHED,
+        SYSTEM_ACTOR,
+        now,
+        f"改类为“{service}”，{holder.display_name}不受理此类诉求。{explanation}",
+        _dispatch_data(decision, from_station=holder.code) | {"service_code": ticket.service_code},
+    )
 
 
 def _dispatch_data(decision: DispatchDecision, *, from_station: str) -> dict[str, Any]:

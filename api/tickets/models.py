@@ -49,6 +49,7 @@ class EventKind(StrEnum):
     REOPENED = "reopened"
     RETURNED = "returned"
     TRANSFERRED = "transferred"
+    RECATEGORISED = "recategorised"
     ESCALATED = "escalated"
     DUPLICATE_LINKED = "duplicate_linked"
 

@@ -1,4 +1,4 @@
-"""The staff lifecycle: every transition, every refusal, 退单 chains, transfers, ratings, 重办."""
+"""The staff lifecycle: every transition and refusal, 退单 chains, 转派, 改类, ratings, 重办."""
 
 import threading
 from collections.abc import Callable
@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.tickets.deadlines import contact_deadline
 from api.tickets.lifecycle import (
     RETURN_REASON_NAMES,
     IllegalTransitionError,
     ReturnReason,
     add_note,
     rate,
+    recategorise,
     reopen,
     resolve,
     return_ticket,
@@ -65,6 +67,9 @@ ACTIONS: dict[str, Action] = {
     "transfer": lambda s, t: transfer(
         s, t, actor=STAFF, now=at(60), to_station_code=YI, note="乙社区的楼"
     ),
+    "recategorise": lambda s, t: recategorise(
+        s, t, actor=STAFF, now=at(60), service_code="water_supply", note="居民说的是停水"
+    ),
     "rate": lambda s, t: rate(s, t, now=at(60), stars=5),
     "reopen_resident": lambda s, t: reopen(s, t, actor="resident", now=at(60), reason="还是脏"),
     "reopen_staff": lambda s, t: reopen(s, t, actor=STAFF, now=at(60), reason="回访不满意"),
@@ -109,6 +114,7 @@ LEGAL: dict[tuple[str, str], str] = {
     **{(state, "note"): state for state in (*OPEN, "resolved")},
     **{(state, "return"): "dispatched" for state in OPEN},
     **{(state, "transfer"): "dispatched" for state in OPEN},
+    **{(state, "recategorise"): state for state in OPEN},
 }
 TABLE = [(state, action, LEGAL.get((state, action))) for state in PATHS for action in ACTIONS]
 
@@ -163,6 +169,8 @@ def test_state_machine(
         ("closed", "reopen_resident", "工单已评价归档，如问题仍未解决，请联系工作站重新办理"),
         ("resolved", "return", "工单已办结，不能退单"),
         ("closed", "note", "工单已评价归档，不能再添加备注"),
+        ("resolved", "recategorise", "工单已办结，不能改类"),
+        ("closed", "recategorise", "工单已评价归档，不能改类"),
     ],
 )
 def test_refusals_tell_staff_why(session: Session, state: str, action: str, reason: str) -> None:
@@ -369,6 +377,168 @@ def test_transfer_only_to_an_active_station_that_handles_the_kind(
         transfer(session, ticket, actor=STAFF, now=at(60), to_station_code=target, note="转")
     session.rollback()
     assert refused.value.reason == reason
+
+
+# -- 改类 ---------------------------------------------------------------------------------
+
+
+def test_recategorising_names_both_categories_and_keeps_the_state(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    ticket = ticket_in(session, "in_progress")
+    event = recategorise(
+        session, ticket, actor=STAFF, now=at(60), service_code="dispute", note="其实是邻里纠纷"
+    )
+    session.commit()
+    stored = fresh(session_factory, ticket)
+    assert (stored.service_code, stored.status, stored.station_code) == (
+        "dispute",
+        "in_progress",
+        JIA,
+    )
+    assert (event.kind, event.status, event.actor, event.note) == (
+        "recategorised",
+        None,
+        STAFF,
+        "其实是邻里纠纷",
+    )
+    assert event.data == {
+        "from_code": "environment",
+        "to_code": "dispute",
+        "from_name": "环境卫生",
+        "to_name": "矛盾纠纷",
+    }
+    assert stored.events[-1].kind == "recategorised"  # the holder handles it: no re-dispatch
+
+
+def test_a_utility_gets_its_24_hours_from_filing_and_back(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    ticket = place_ticket(session, JIA, FILED)
+    routine = (datetime(2026, 1, 7, 9, 0, tzinfo=TZ), datetime(2026, 1, 12, 9, 0, tzinfo=TZ))
+    assert (ticket.contact_due_at, ticket.resolve_due_at) == routine
+    recategorise(session, ticket, actor=STAFF, now=at(60), service_code="water_leak", note="漏水")
+    session.commit()
+    stored = fresh(session_factory, ticket)
+    assert stored.contact_due_at == stored.resolve_due_at == FILED + timedelta(hours=24)
+    # Corrected back, it gets the routine clock from filing again, not from now.
+    recategorise(session, ticket, actor=STAFF, now=at(90), service_code="environment", note="误改")
+    session.commit()
+    stored = fresh(session_factory, ticket)
+    assert (stored.contact_due_at, stored.resolve_due_at) == routine
+
+
+def test_an_emergency_stays_an_emergency_with_its_two_hours(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    ticket = place_ticket(session, JIA, FILED, service_code="gas", emergency=True)
+    recategorise(session, ticket, actor=STAFF, now=at(30), service_code="power_outage", note="漏电")
+    session.commit()
+    stored = fresh(session_factory, ticket)
+    assert (stored.service_code, stored.emergency) == ("power_outage", True)
+    assert stored.contact_due_at == stored.resolve_due_at == FILED + timedelta(hours=2)
+
+
+def test_a_reopened_ticket_keeps_the_clock_its_reopen_started(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    ticket = place_ticket(session, JIA, FILED, service_code="water_leak")
+    sign(session, ticket, actor=STAFF, now=at(10))
+    resolve(session, ticket, actor=STAFF, now=at(30), resolution="已关总阀")
+    reopened_at = datetime(2026, 1, 30, 16, 0, tzinfo=TZ)  # a Friday
+    reopen(session, ticket, actor="resident", now=reopened_at, reason="墙还是湿的")
+    recategorise(
+        session,
+        ticket,
+        actor=STAFF,
+        now=reopened_at + timedelta(hours=1),
+        service_code="housing_repair",
+        note="水早停了，是墙体受潮要修",
+    )
+    session.commit()
+    stored = fresh(session_factory, ticket)
+    assert stored.status == "reopened"
+    # The routine clocks of the new category, from the reopen rather than from filing.
+    assert stored.contact_due_at == datetime(2026, 2, 3, 16, 0, tzinfo=TZ)  # Tuesday
+    assert stored.resolve_due_at == datetime(2026, 2, 6, 16, 0, tzinfo=TZ)
+
+
+def test_a_holder_that_does_not_handle_the_new_category_passes_it_on_at_once(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    ticket = place_ticket(
+        session, DING, FILED, service_code="dispute", lat=JIA_POINT[0], lon=JIA_POINT[1]
+    )
+    sign(session, ticket, actor="staff:ding", now=at(10))
+    event = recategorise(
+        session, ticket, actor="staff:ding", now=at(60), service_code="environment", note="是垃圾"
+    )
+    session.commit()
+    stored = fresh(session_factory, ticket)
+    # 丁 takes disputes only; the nearest station to the resident that takes this is 甲.
+    assert (stored.service_code, stored.station_code, stored.status) == (
+        "environment",
+        JIA,
+        "dispatched",
+    )
+    assert (stored.dispatch_reason, stored.return_count) == ("nearest", 0)
+    recategorised, dispatched = stored.events[-2:]
+    assert recategorised.id == event.id and recategorised.kind == "recategorised"
+    assert (dispatched.kind, dispatched.status, dispatched.actor) == (
+        "dispatched",
+        "dispatched",
+        "system",
+    )
+    assert dispatched.data["station_code"] == JIA
+    assert dispatched.data["from_station_code"] == DING
+    assert (dispatched.note or "").startswith("改类为“环境卫生”，丁社区老杨群工室不受理此类诉求。")
+    # 甲 gets its own contact deadline from now; the promise from filing stays.
+    assert stored.contact_due_at == contact_deadline(at(60), "environment", False, TZ)
+    assert stored.resolve_due_at == datetime(2026, 1, 12, 9, 0, tzinfo=TZ)
+
+
+def test_passing_on_after_recategorising_skips_stations_that_returned_it(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    ticket = place_ticket(
+        session, JIA, FILED, service_code="dispute", lat=JIA_POINT[0], lon=JIA_POINT[1]
+    )
+    return_ticket(session, ticket, actor="staff:jia", now=at(10), reason=ReturnReason.WRONG_AREA)
+    session.commit()
+    assert fresh(session_factory, ticket).station_code == DING  # the nearest that takes disputes
+    recategorise(
+        session, ticket, actor="staff:ding", now=at(60), service_code="environment", note="是垃圾"
+    )
+    session.commit()
+    # 甲 is nearer but said it is not its area; 乙 is next.
+    assert fresh(session_factory, ticket).station_code == YI
+
+
+@pytest.mark.parametrize(
+    ("code", "note", "reason"),
+    [
+        ("ufo", "外星人", "服务目录里没有“ufo”这个诉求类别"),
+        ("environment", "还是环境", "工单已是“环境卫生”类，不用改类"),
+        ("dispute", "", "改类请说明原因"),
+        ("dispute", "   ", "改类请说明原因"),
+    ],
+)
+def test_recategorising_is_refused_with_a_reason_and_changes_nothing(
+    session: Session, session_factory: sessionmaker[Session], code: str, note: str, reason: str
+) -> None:
+    ticket = ticket_in(session, "signed")
+    before = fresh(session_factory, ticket)
+    with pytest.raises(IllegalTransitionError) as refused:
+        recategorise(session, ticket, actor=STAFF, now=at(60), service_code=code, note=note)
+    session.rollback()
+    assert refused.value.reason == reason
+    stored = fresh(session_factory, ticket)
+    assert (stored.service_code, stored.contact_due_at, stored.resolve_due_at) == (
+        "environment",
+        before.contact_due_at,
+        before.resolve_due_at,
+    )
+    assert len(stored.events) == len(before.events)
 
 
 # -- 评价 and 重办 --------------------------------------------------------------------------
