@@ -16,16 +16,17 @@ INPUTS = ("data", "config.yml", "bot/domain.yml", "bot/jieba", "bot/components")
 MODEL_NAME = "zhihuiyang"
 
 
-def fingerprint(root: Path = ROOT) -> str:
-    """A digest of every file the model is trained from."""
+def fingerprint(root: Path = ROOT, data_dir: Path | None = None) -> str:
+    """A digest of every file the model is trained from (data_dir in place of root/data)."""
     digest = hashlib.sha256()
     for name in INPUTS:
-        path = root / name
+        path = data_dir if name == "data" and data_dir is not None else root / name
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
             if "__pycache__" in file.parts:
                 continue
-            digest.update(str(file.relative_to(root)).encode())
+            label = f"{name}/{file.relative_to(path)}" if path.is_dir() else name
+            digest.update(label.encode())
             digest.update(file.read_bytes())
     return digest.hexdigest()
 
