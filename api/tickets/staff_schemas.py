@@ -39,6 +39,7 @@ EVENT_NAMES: dict[str, str] = {
     EventKind.REOPENED: "重新办理",
     EventKind.RETURNED: "退单",
     EventKind.TRANSFERRED: "转派",
+    EventKind.RECATEGORISED: "改类",
     EventKind.ESCALATED: "督办升级",
     EventKind.DUPLICATE_LINKED: "关联重复工单",
 }
@@ -87,9 +88,11 @@ def _parse_state(value: Any) -> str:
 
 
 def _parse_service_code(value: Any) -> str:
-    if value not in SERVICE_NAMES:
+    # Checked for str first: a JSON list or object in a body is unhashable.
+    code = value.strip() if isinstance(value, str) else None
+    if code not in SERVICE_NAMES:
         raise _refuse("service_code", "未知的诉求类别，可选：" + "、".join(SERVICE_NAMES))
-    return str(value)
+    return code
 
 
 def _parse_station_code(value: Any) -> str:
@@ -218,10 +221,13 @@ class EventOut(BaseModel):
 class Permissions(BaseModel):
     """What the caller may do with this ticket (the state machine still decides when)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"act": True, "transfer": True}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"act": True, "transfer": True, "recategorise": True}]}
+    )
 
     act: bool = Field(description="可签收、办理、备注、办结、退单")
     transfer: bool = Field(description="可转派")
+    recategorise: bool = Field(description="可改类（更正诉求类别）")
 
 
 class TicketDetail(TicketSummary):
@@ -240,7 +246,7 @@ class TicketDetail(TicketSummary):
                     "resolution": None,
                     "duplicate_of": None,
                     "duplicates": [],
-                    "permissions": {"act": True, "transfer": True},
+                    "permissions": {"act": True, "transfer": True, "recategorise": True},
                     "events": [],
                 }
             ]
@@ -277,6 +283,7 @@ FIELD_NAMES: dict[str, str] = {
     "resolution": "办结说明（resolution）",
     "reason": "退单理由（reason）",
     "to_station_code": "目标站点编码（to_station_code）",
+    "service_code": "诉求类别（service_code）",
 }
 
 
@@ -294,6 +301,8 @@ def _body_reason(error: ErrorDetails) -> str:
         "enum": f"{name}只能是："
         + "、".join(f"{k}（{v}）" for k, v in RETURN_REASON_NAMES.items()),
         "string_pattern_mismatch": f"{name}格式不对，应为 6 到 15 位数字",
+        "service_code": f"{name}只能是："
+        + "、".join(f"{k}（{v}）" for k, v in SERVICE_NAMES.items()),
         "model_type": "请求体应为 JSON 对象",
         "control_characters": f"{name}含有不可见的控制字符",
         "model_attributes_type": "请求体应为 JSON 对象",
@@ -372,6 +381,26 @@ class TransferBody(_Body):
 
     to_station_code: Annotated[str, Field(pattern=r"^\d{6,15}$")]
     note: _Note
+
+
+class RecategoriseBody(_Body):
+    """Correct the category the bot chose (改类), saying why."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"service_code": "water_supply", "note": "居民反映的是停水，不是漏水"}]
+        }
+    )
+
+    service_code: Annotated[
+        ServiceCode,
+        Field(
+            description="正确的诉求类别："
+            + "；".join(f"{k}={v}" for k, v in SERVICE_NAMES.items()),
+            json_schema_extra={"enum": list(SERVICE_NAMES)},
+        ),
+    ]
+    note: Annotated[_Note, Field(description="改类原因（必填），写入处理记录")]
 
 
 # ---- figures ---------------------------------------------------------------

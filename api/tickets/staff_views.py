@@ -51,6 +51,7 @@ from api.tickets.staff_schemas import (
     PageSize,
     Permissions,
     Rate,
+    RecategoriseBody,
     ResolveBody,
     ReturnBody,
     ServiceCode,
@@ -251,6 +252,7 @@ def _detail(
         permissions=Permissions(
             act=principal.can_act(ticket.station_code),
             transfer=principal.can_transfer(ticket.station_code),
+            recategorise=principal.can_act(ticket.station_code),
         ),
         events=[_event_out(event, now, text) for event in ticket.events],
     )
@@ -662,6 +664,49 @@ def transfer_ticket(
             note=body.note,
         ),
         principal.can_transfer,
+    )
+
+
+@router.post(
+    "/tickets/{number}/recategorise",
+    response_model=TicketDetail,
+    tags=[TICKETS_TAG],
+    summary="改类（更正诉求类别）",
+    description=(
+        "智能客服把诉求归错类别时，更正为正确的类别，须说明原因。联系和办结时限按新类别重"
+        "新计算，如同当初就归入此类（如改为漏水、停水等水电气问题，自受理起 24 小时内办结）；"
+        "紧急工单仍按紧急时限办理。承办站点不受理新类别的，系统立即改派给最近的受理站点。只"
+        "有承办站点人员或区级人员可以操作，已办结、已归档的工单不能改类。"
+    ),
+    responses=ACTION_RESPONSES,
+)
+def recategorise_ticket(
+    number: Number,
+    body: RecategoriseBody,
+    principal: StaffMemberDep,
+    session: SessionDep,
+    now: NowDep,
+) -> TicketDetail:
+    """Correct the category the bot chose; the deadlines, and if need be the station, follow.
+
+    When the holder does not handle the new category the ticket is
+    re-dispatched in the same transaction; as after a transfer, the answer is
+    then the ticket as it now is, shown this once.
+    """
+    return _act(
+        session,
+        principal,
+        number,
+        now,
+        lambda t: lifecycle.recategorise(
+            session,
+            t,
+            actor=principal.actor,
+            now=now,
+            service_code=body.service_code,
+            note=body.note,
+        ),
+        principal.can_act,
     )
 
 

@@ -58,6 +58,8 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "resolve":       (200, 403, 404, 200, 403, 401, 401, 401, 401),
     "return":        (200, 403, 404, 200, 403, 401, 401, 401, 401),
     "transfer":      (200, 200, 404, 200, 403, 401, 401, 401, 401),
+    "recategorise":  (200, 403, 404, 200, 403, 401, 401, 401, 401),
+    "recategorise resolved": (409, 403, 404, 409, 403, 401, 401, 401, 401),
 }  # fmt: skip
 
 
@@ -92,9 +94,25 @@ CALLS: dict[str, Call] = {
         "/api/staff/tickets/{n}/transfer",
         {"to_station_code": SIBLING_ROOM, "note": "事发地在金凤佳园社区"},
     ),
+    "recategorise": Call(
+        "POST",
+        "/api/staff/tickets/{n}/recategorise",
+        {"service_code": "environment", "note": "楼道堆的是垃圾，不是纠纷"},
+    ),
+    "recategorise resolved": Call(
+        "POST",
+        "/api/staff/tickets/{n}/recategorise",
+        {"service_code": "environment", "note": "楼道堆的是垃圾，不是纠纷"},
+        ("sign", "resolve"),
+    ),
 }
 
-STEPS: dict[str, Callable[..., Any]] = {"sign": lifecycle.sign}
+
+def _resolve(session: Session, ticket: Ticket, *, actor: str, now: datetime) -> Any:
+    return lifecycle.resolve(session, ticket, actor=actor, now=now, resolution="已协调解决")
+
+
+STEPS: dict[str, Callable[..., Any]] = {"sign": lifecycle.sign, "resolve": _resolve}
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.auth.models import Role
 from api.tickets.models import Ticket
 from api.tickets.queries import Cursor, InvalidCursorError
+from tests.integration.lifecycle_support import (
+    DING,
+    JIA,
+    JIA_POINT,
+    ensure_test_stations,
+    place_ticket,
+)
 from tests.integration.staff_support import (
     MASKED,
     OTHER_ROOM,
@@ -318,7 +325,7 @@ def test_working_a_ticket_end_to_end_leaves_a_timeline_naming_who_did_what(
     assert staff_events[0]["note"] == "已电话联系居民"
     assert staff_events[0]["at"] == "2026-09-11T09:20:00+08:00"
     assert detail["dispatch_reason"] and detail["dispatch_note"]
-    assert detail["permissions"] == {"act": True, "transfer": True}
+    assert detail["permissions"] == {"act": True, "transfer": True, "recategorise": True}
     assert own.get(f"/api/staff/tickets/{number}/events").json() == detail["events"]
     # Once resolved, signing again is refused with the lifecycle's reason.
     again = own.post(f"/api/staff/tickets/{number}/sign")
@@ -347,7 +354,7 @@ def test_the_parent_may_transfer_a_rooms_ticket_but_not_work_it(
     number = file_ticket(session_factory, ROOM, day(4) + timedelta(hours=2))
     parent = as_("parent")
     detail = parent.get(f"/api/staff/tickets/{number}").json()
-    assert detail["permissions"] == {"act": False, "transfer": True}
+    assert detail["permissions"] == {"act": False, "transfer": True, "recategorise": False}
     refused = parent.post(f"/api/staff/tickets/{number}/sign")
     assert refused.status_code == 403
     assert refused.json()["detail"] == "只有承办站点的工作人员或区级人员可以办理这张工单"
@@ -380,6 +387,12 @@ def test_the_parent_may_transfer_a_rooms_ticket_but_not_work_it(
         ("transfer", {"to_station_code": "天宝路", "note": "x"}, "格式不对"),
         ("transfer", {"to_station_code": SIBLING_ROOM}, "缺少备注（note）"),
         ("sign", {"note": 5}, "备注（note）应为文字"),
+        ("recategorise", {"service_code": "too_busy", "note": "x"}, "water_leak（漏水渗水）"),
+        ("recategorise", {"service_code": ["gas"], "note": "x"}, "诉求类别（service_code）只能是"),
+        ("recategorise", {"note": "x"}, "缺少诉求类别（service_code）"),
+        ("recategorise", {"service_code": "gas"}, "缺少备注（note）"),
+        ("recategorise", {"service_code": "gas", "note": " "}, "备注（note）不能为空"),
+        ("recategorise", {"service_code": "gas", "note": "x", "to": 1}, "不认识的字段 to"),
     ],
 )
 def test_bad_action_bodies_are_422_in_chinese_and_change_nothing(
@@ -408,6 +421,97 @@ def test_transfer_to_a_station_that_does_not_exist_is_a_conflict_in_chinese(
     )
     assert response.status_code == 409
     assert response.json()["detail"] == "找不到站点 500107999999"
+
+
+def test_recategorising_corrects_the_category_and_its_deadlines_on_the_timeline(
+    as_: Any, session_factory: sessionmaker[Session], clock: Clock
+) -> None:
+    filed_at = day(4) + timedelta(hours=7)
+    number = file_ticket(session_factory, ROOM, filed_at, description="楼上漏水到我家")
+    clock.now = filed_at + timedelta(minutes=30)
+    own = as_("own")
+    response = own.post(
+        f"/api/staff/tickets/{number}/recategorise",
+        {"service_code": " water_leak ", "note": "居民说的是楼上漏水，不是邻里纠纷"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["service_code"], body["service_name"]) == ("water_leak", "漏水渗水")
+    assert (body["station_code"], body["status"]) == (ROOM, "dispatched")
+    assert body["contact_due_at"] == body["resolve_due_at"] == "2026-09-12T16:00:00+08:00"
+    assert body["permissions"]["recategorise"] is True
+    event = body["events"][-1]
+    assert (event["kind"], event["kind_name"]) == ("recategorised", "改类")
+    assert event["note"] == "居民说的是楼上漏水，不是邻里纠纷"
+    assert event["actor"].startswith("staff:station_staff.")
+    assert event["data"] == {
+        "from_code": "dispute",
+        "to_code": "water_leak",
+        "from_name": "矛盾纠纷",
+        "to_name": "漏水渗水",
+    }
+    assert own.get(f"/api/staff/tickets/{number}/events").json()[-1] == event
+    listed = own.get("/api/staff/tickets", service_code="water_leak", created_from="2026-09-11")
+    assert number in numbers(listed)
+
+
+@pytest.mark.parametrize(
+    ("steps", "code", "status", "reason"),
+    [
+        ((), "dispute", 409, "工单已是“矛盾纠纷”类，不用改类"),
+        (("sign", "resolve"), "environment", 409, "工单已办结，不能改类"),
+    ],
+)
+def test_recategorising_refusals_are_conflicts_in_chinese(
+    as_: Any,
+    session_factory: sessionmaker[Session],
+    steps: tuple[str, ...],
+    code: str,
+    status: int,
+    reason: str,
+) -> None:
+    number = file_ticket(session_factory, ROOM, day(4) + timedelta(hours=8))
+    own = as_("own")
+    if "sign" in steps:
+        assert own.post(f"/api/staff/tickets/{number}/sign").status_code == 200
+    if "resolve" in steps:
+        done = own.post(f"/api/staff/tickets/{number}/resolve", {"resolution": "已调解"})
+        assert done.status_code == 200
+    before = own.get(f"/api/staff/tickets/{number}").json()
+    response = own.post(
+        f"/api/staff/tickets/{number}/recategorise", {"service_code": code, "note": "改一下"}
+    )
+    assert response.status_code == status, response.text
+    assert response.json()["detail"] == reason
+    assert own.get(f"/api/staff/tickets/{number}").json() == before
+
+
+def test_a_holder_that_cannot_take_the_new_category_loses_the_ticket_at_once(
+    client: TestClient, session_factory: sessionmaker[Session], clock: Clock
+) -> None:
+    ensure_test_stations(session_factory)
+    filed_at = day(4) + timedelta(hours=9)
+    with session_factory() as session:
+        ticket = place_ticket(
+            session, DING, filed_at, service_code="dispute", lat=JIA_POINT[0], lon=JIA_POINT[1]
+        )
+        number = ticket.number
+    clock.now = filed_at + timedelta(minutes=30)
+    ding = bearer(make_token(session_factory, Role.STATION_STAFF, DING, clock.now))
+    response = client.post(
+        f"/api/staff/tickets/{number}/recategorise",
+        json={"service_code": "environment", "note": "是楼道垃圾"},
+        headers=ding,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["station_code"], body["status"]) == (JIA, "dispatched")
+    assert body["permissions"] == {"act": False, "transfer": False, "recategorise": False}
+    recategorised, dispatched = body["events"][-2:]
+    assert (recategorised["kind"], dispatched["kind"]) == ("recategorised", "dispatched")
+    assert dispatched["kind_name"] == "派单"
+    assert "丁社区老杨群工室不受理此类诉求" in dispatched["note"]
+    assert client.get(f"/api/staff/tickets/{number}", headers=ding).status_code == 404
 
 
 def test_a_malformed_ticket_number_is_refused(as_: Any) -> None:
@@ -491,7 +595,7 @@ def test_every_staff_model_in_the_openapi_document_has_examples(client: TestClie
         for path, operations in spec["paths"].items()
         if path.startswith(("/api/staff/tickets", "/api/staff/overdue", "/api/staff/stations"))
     }
-    assert len(staff) == 12
+    assert len(staff) == 13
     for path, operations in staff.items():
         for operation in operations.values():
             assert operation["tags"][0].startswith("工作人员")
