@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from api.conversations.rasa_client import RasaClient
 from api.settings import Settings
@@ -14,6 +14,12 @@ def get_session(request: Request) -> Iterator[Session]:
     """One database session per request."""
     with request.app.state.session_factory() as session:
         yield session
+
+
+def get_session_factory(request: Request) -> sessionmaker[Session]:
+    """The app's session factory, for work that outlives the request (training jobs)."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -29,5 +35,6 @@ def get_rasa(request: Request) -> RasaClient:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import httpx
 
-from api.database import is_sqlite
-from api.settings import PROJECT_ROOT, Settings
+from api.settings import PROJECT_ROOT, Settings, default_tracker_url
+from api.training.launch import model_to_serve
 
 RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
 RASA_CLI = PROJECT_ROOT / "bot" / "rasa_cli.py"
@@ -41,28 +41,12 @@ class Stack:
         return f"http://{self.settings.app_host}:{self.settings.app_port}"
 
 
-def tracker_store_url(settings: Settings, var_dir: Path) -> str:
-    """Rasa's conversation store: beside the app's database, in Rasa's own driver."""
-    if is_sqlite(settings.database_url):
-        return f"sqlite:///{var_dir / 'tracker.db'}"
-    return settings.database_url.replace("+psycopg", "").replace("+psycopg2", "")
-
-
 def app_environment(settings: Settings) -> dict[str, str]:
-    """The environment the app process reads its settings from."""
+    """The environment the app process reads its settings from: every setting, by name."""
     env = dict(os.environ)
-    env.update(
-        DATABASE_URL=settings.database_url,
-        APP_HOST=settings.app_host,
-        APP_PORT=str(settings.app_port),
-        RASA_HOST=settings.rasa_host,
-        RASA_PORT=str(settings.rasa_port),
-        RASA_TOKEN=settings.rasa_token,
-        ACTION_SERVER_URL=settings.effective_action_server_url,
-        DEFAULT_DISTRICT_CODE=settings.default_district_code,
-        WEBHOOK_WORKER=str(settings.webhook_worker).lower(),
-        ESCALATION_SWEEP=str(settings.escalation_sweep).lower(),
-    )
+    for name, value in settings.model_dump().items():
+        env[name.upper()] = str(value).lower() if isinstance(value, bool) else str(value)
+    env["ACTION_SERVER_URL"] = settings.effective_action_server_url
     return env
 
 
@@ -97,12 +81,19 @@ def start_stack(
     settings: Settings,
     *,
     var_dir: Path = VAR_DIR,
-    model: Path = MODEL_PATH,
+    model: Path | None = None,
     app_log: Path | None = None,
 ) -> Stack:
-    """Start Rasa and the app (which serves the action server) and wait until healthy."""
+    """Start Rasa and the app (which serves the action server) and wait until healthy.
+
+    Without a model named, Rasa serves the version operators last promoted, or
+    models/zhihuiyang.tar.gz when that is newer (see api/training/launch.py).
+    """
     if not settings.rasa_token:
         settings = settings.model_copy(update={"rasa_token": secrets.token_urlsafe(24)})
+    model = model or model_to_serve(settings.database_url, MODEL_PATH)
+    tracker = settings.tracker_url or default_tracker_url(settings.database_url, var_dir)
+    settings = settings.model_copy(update={"tracker_url": tracker, "rasa_model_path": model})
     if not model.is_file():
         raise FileNotFoundError(f"no trained model at {model}; run `make model` first")
     (var_dir / "log").mkdir(parents=True, exist_ok=True)
@@ -110,7 +101,6 @@ def start_stack(
     rasa_env = dict(
         env,
         ACTION_ENDPOINT_URL=f"{settings.effective_action_server_url}/webhook",
-        TRACKER_URL=tracker_store_url(settings, var_dir),
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         TF_CPP_MIN_LOG_LEVEL="2",
         RASA_TELEMETRY_ENABLED="false",

@@ -18,6 +18,7 @@ from api.auth.views import router as auth_router
 from api.conversations.rasa_client import RasaClient
 from api.conversations.replay import ReplyOnce
 from api.conversations.views import router as conversation_router
+from api.database import transaction
 from api.errors import install_error_handlers
 from api.health.views import router as health_router
 from api.logging_setup import configure_logging
@@ -33,6 +34,8 @@ from api.tickets.service import report_filer
 from api.tickets.spool import replay_spool
 from api.tickets.staff_views import router as staff_router
 from api.tickets.views import router as tickets_router
+from api.training.jobs import fail_interrupted_jobs, utc_now
+from api.training.views import router as operator_router
 from api.web.security import SecurityHeadersMiddleware
 from api.webhooks.delivery import DeliveryConfig, WebhookDeliverer, run_delivery_loop
 from api.webhooks.views import router as webhooks_router
@@ -61,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with transaction(session_factory) as session:
+            fail_interrupted_jobs(session, utc_now())
         app.state.rasa = RasaClient(
             settings.rasa_url, settings.rasa_token, settings.rasa_timeout_seconds
         )
@@ -108,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(open311_router)
     app.include_router(open311_fallback_router)
     app.include_router(webhooks_router)
+    app.include_router(operator_router)
     executor = build_executor(ActionContext(session_factory=session_factory, settings=settings))
     app.mount("/action-server", create_action_server(executor))
     app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="web")

@@ -4,17 +4,31 @@ from api.auth.models import AccessToken, LoginAttempt, StaffAccount
 from api.conversations.models import HandoffRequest
 from api.stations.models import Station
 from api.tickets.models import Ticket, TicketCounter, TicketEvent
+from api.training.models import (
+    IngestCursor,
+    ModelVersion,
+    PromotionRecord,
+    ReviewDecision,
+    ReviewItem,
+    TrainingJob,
+)
 from api.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "AccessToken",
     "HandoffRequest",
+    "IngestCursor",
     "LoginAttempt",
+    "ModelVersion",
+    "PromotionRecord",
+    "ReviewDecision",
+    "ReviewItem",
     "StaffAccount",
     "Station",
     "Ticket",
     "TicketCounter",
     "TicketEvent",
+    "TrainingJob",
     "WebhookDelivery",
     "WebhookSubscription",
 ]

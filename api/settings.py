@@ -40,6 +40,20 @@ class Settings(BaseSettings):
     webhook_worker: bool = True
     # The periodic 督办 sweep (api/tickets/escalation.py); `laoyang tickets escalate` runs one.
     escalation_sweep: bool = True
+    # The operators' loop (api/training). Rasa's SQL tracker store, read for the
+    # review inbox; by default beside the app's database (the launcher sets it).
+    tracker_url: str = ""
+    # The model Rasa was started with (the launcher sets it): the first serving version.
+    rasa_model_path: Path = PROJECT_ROOT / "models" / "zhihuiyang.tar.gz"
+    training_data_dir: Path = PROJECT_ROOT / "data"
+    model_store: Path = PROJECT_ROOT / "models" / "versions"
+    training_workspace: Path = PROJECT_ROOT / "var" / "training"
+    conversation_tests_dir: Path = PROJECT_ROOT / "tests" / "bot" / "reviewed"
+    # Messages the bot was less sure of than this are flagged for review.
+    review_confidence: float = Field(default=0.6, ge=0, le=1)
+    # The promotion guard: how much worse a candidate may score (0.01 = one point).
+    promotion_macro_f1_margin: float = Field(default=0.005, ge=0)
+    promotion_code_f1_margin: float = Field(default=0.03, ge=0)
 
     @property
     def rasa_url(self) -> str:
@@ -47,11 +61,27 @@ class Settings(BaseSettings):
         return f"http://{self.rasa_host}:{self.rasa_port}"
 
     @property
+    def effective_tracker_url(self) -> str:
+        """Rasa's tracker store as the app reads it (with the app's database driver)."""
+        url = self.tracker_url or default_tracker_url(self.database_url, PROJECT_ROOT / "var")
+        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+    @property
     def effective_action_server_url(self) -> str:
         """The action server base URL, defaulting to this app's own mount."""
         if self.action_server_url:
             return self.action_server_url.rstrip("/")
         return f"http://{self.app_host}:{self.app_port}/action-server"
+
+
+def default_tracker_url(database_url: str, var_dir: Path) -> str:
+    """Rasa's conversation store: its own SQLite file, or the app's PostgreSQL database.
+
+    Rasa 3.6 has its own SQLAlchemy and driver, so the URL names no driver.
+    """
+    if database_url.startswith("sqlite"):
+        return f"sqlite:///{var_dir / 'tracker.db'}"
+    return database_url.replace("+psycopg2", "").replace("+psycopg", "")
 
 
 @lru_cache

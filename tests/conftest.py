@@ -5,16 +5,20 @@ dropped afterwards, so runs never see each other's rows.
 """
 
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.auth.models import Role
+from api.auth.service import create_account
 from api.database import make_engine, make_session_factory, transaction
 from api.launcher import MODEL_PATH, Stack, start_stack, stop_stack
 from api.schema import upgrade_database
@@ -106,6 +110,10 @@ def live(
     if not MODEL_PATH.is_file():
         pytest.fail(f"no trained model at {MODEL_PATH}: run `make model` (make test does)")
     var_dir = tmp_path_factory.mktemp("var")
+    # The operators' loop writes training data, models and conversation tests:
+    # here into this session's own copies, never into the project.
+    data_dir = var_dir / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data_dir)
     settings = Settings(
         database_url=database_url,
         app_port=free_port(),
@@ -115,8 +123,34 @@ def live(
         # shared database; the live app's own would race them.
         webhook_worker=False,
         escalation_sweep=False,
+        training_data_dir=data_dir,
+        model_store=var_dir / "models",
+        training_workspace=var_dir / "training",
+        conversation_tests_dir=var_dir / "conversation-tests",
     )
     os.environ["COMPRESS_ACTION_SERVER_REQUEST"] = "True"
     stack = start_stack(settings, var_dir=var_dir, app_log=var_dir / "app.log")
     yield stack
     stop_stack(stack)
+
+
+@pytest.fixture(scope="session")
+def operator_token(live: Stack, session_factory: sessionmaker[Session]) -> str:
+    """A district operator's bearer token, from a real login on the running app."""
+    username = f"operator.{uuid.uuid4().hex[:8]}"
+    password = uuid.uuid4().hex
+    with transaction(session_factory) as session:
+        create_account(
+            session,
+            username=username,
+            display_name="测试操作员",
+            role=Role.DISTRICT_OPERATOR,
+            station_code=None,
+            password=password,
+        )
+    answer = httpx.post(
+        f"{live.app_url}/api/auth/token", json={"username": username, "password": password}
+    )
+    answer.raise_for_status()
+    token: str = answer.json()["access_token"]
+    return token

@@ -8,7 +8,6 @@ Screenshots of each run go to var/screenshots/ (phone 360×740 and desktop).
 """
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,11 +23,7 @@ from playwright.sync_api import (
     Page,
     sync_playwright,
 )
-from sqlalchemy.orm import Session, sessionmaker
 
-from api.auth.models import Role
-from api.auth.service import create_account
-from api.database import transaction
 from api.launcher import Stack
 from api.settings import PROJECT_ROOT
 
@@ -119,25 +114,9 @@ def make_page(browser: Browser, live: Stack) -> Iterator[Callable[..., tuple[Pag
 
 
 @pytest.fixture(scope="package")
-def staff_token(live: Stack, session_factory: sessionmaker[Session]) -> str:
-    """A district operator's bearer token, from a real login on the running app."""
-    username = f"browser.{uuid.uuid4().hex[:8]}"
-    password = uuid.uuid4().hex
-    with transaction(session_factory) as session:
-        create_account(
-            session,
-            username=username,
-            display_name="测试坐席",
-            role=Role.DISTRICT_OPERATOR,
-            station_code=None,
-            password=password,
-        )
-    answer = httpx.post(
-        f"{live.app_url}/api/auth/token", json={"username": username, "password": password}
-    )
-    answer.raise_for_status()
-    token: str = answer.json()["access_token"]
-    return token
+def staff_token(operator_token: str) -> str:
+    """The staff API token the browser tests work tickets with (a district operator's)."""
+    return operator_token
 
 
 @pytest.fixture

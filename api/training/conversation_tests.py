@@ -1,0 +1,74 @@
+"""A reviewed conversation saved as a Rasa test story, so the mistake stays fixed.
+
+Rasa writes the story (`GET /conversations/{id}/story`, up to the reviewed
+message); we mask every string in it and put the operator's label on that last
+message. The story ends there: what the bot did next answered the wrong intent,
+so it is not something to test for. `make test` runs these stories with the
+others in tests/bot, and checks that the model gives each message its label.
+"""
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from api.training.models import ReviewItem
+from api.training.redaction import redact
+from api.training.serving import RasaModelAPI
+
+HEADER = (
+    "# Saved from the operators' review inbox: a resident's conversation up to the message\n"
+    "# an operator reviewed, masked, with the operator's label on that message.\n"
+)
+
+
+class NotATestableItemError(ValueError):
+    """The item has no conversation or no label to test."""
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    return value
+
+
+def _label_last_user_step(stories: list[dict[str, Any]], intent: str) -> None:
+    for story in reversed(stories):
+        for step in reversed(story.get("steps") or []):
+            if "user" in step:
+                step["intent"] = intent
+                return
+    raise NotATestableItemError("对话记录里找不到这条消息")
+
+
+def build_story(raw_yaml: str, item: ReviewItem, intent: str) -> dict[str, Any]:
+    """Rasa's story document, masked, relabelled and renamed after the review item."""
+    document = yaml.safe_load(raw_yaml) or {}
+    stories: list[dict[str, Any]] = _masked(document.get("stories") or [])
+    if not stories:
+        raise NotATestableItemError("Rasa 没有这段对话的记录")
+    _label_last_user_step(stories, intent)
+    for index, story in enumerate(stories, 1):
+        story["story"] = f"review {item.id}" + (f" part {index}" if len(stories) > 1 else "")
+    return {"version": "3.1", "stories": stories}
+
+
+def save_conversation_test(
+    rasa: RasaModelAPI, item: ReviewItem, out_dir: Path, message_at: datetime
+) -> Path:
+    """Write tests/bot/reviewed/review_<id>.yml for a reviewed message; returns its path."""
+    intent = item.label_intent or item.predicted_intent
+    if item.tracker_event_id is None or not intent:
+        raise NotATestableItemError("只有来自对话、且已确认或改标的消息才能存为对话测试")
+    raw = rasa.test_story(item.sender_id, message_at.timestamp())
+    document = build_story(raw, item, intent)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"review_{item.id}.yml"
+    body = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+    path.write_text(HEADER + body, encoding="utf-8")
+    return path
