@@ -108,6 +108,7 @@ def replay(ticket: Ticket, events: Iterable[TicketEvent]) -> list[Handover]:
     handovers: list[Handover] = []
     current: Handover | None = None
     promised: datetime | None = None
+    clock_start: datetime | None = None
     for event in sorted(events, key=lambda e: e.id):
         data: dict[str, Any] = event.data or {}
         at = event.created_at
@@ -115,9 +116,18 @@ def replay(ticket: Ticket, events: Iterable[TicketEvent]) -> list[Handover]:
             service_code = str(data.get("service_code", service_code))
             emergency = bool(data.get("emergency", emergency))
             promised = resolve_deadline(at, service_code, emergency)
+            clock_start = at
+        elif event.kind == EventKind.RECATEGORISED and data.get("to_code"):
+            # 改类 gives the ticket the new category's clocks, as if filed that way.
+            service_code = str(data["to_code"])
+            promised = resolve_deadline(clock_start or at, service_code, emergency)
+            if current is not None:
+                current.contact_due = contact_deadline(current.started_at, service_code, emergency)
+                current.resolve_due = max(promised, current.contact_due)
         elif event.kind in HANDOVER_KINDS and data.get("station_code"):
             if event.kind == EventKind.REOPENED or promised is None:
                 promised = resolve_deadline(at, service_code, emergency)
+                clock_start = at
             contact_due = contact_deadline(at, service_code, emergency)
             promised = max(promised, contact_due)
             if current is not None and current.passed_on_at is None and current.resolved_at is None:

@@ -31,6 +31,7 @@
     resolved: "已办结",
     transferred: "已转交其他工作站",
     returned: "原工作站退回，正在改派",
+    recategorised: "工作人员更正了问题类别",
     escalated: "已提请上级督办",
     duplicate_linked: "已与相同问题的工单一并办理",
     note: "工作站补充了办理情况",
