@@ -5,6 +5,8 @@ laoyang stations import FILE       load a division list (idempotent)
 laoyang tickets escalate           督办: escalate overdue tickets now (the app does it every 5 min)
 laoyang staff create|token|revoke|list   staff accounts and integration API keys
 laoyang webhooks deliver           one pass of due webhook deliveries
+laoyang training inbox|show|decide|export|retrain|jobs|models|model|promote|rollback
+                                   the operators' review-and-retrain loop
 laoyang run                        start Rasa and the app, stop both on Ctrl-C
 """
 
@@ -22,6 +24,7 @@ from api.stations.registry import import_divisions, read_division_file
 from api.tickets.escalation import escalate_command
 from api.tickets.service import report_filer
 from api.tickets.spool import replay_spool
+from api.training.cli import add_training_commands
 from api.webhooks.cli import add_webhook_commands
 
 
@@ -91,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     ).set_defaults(func=escalate_command)
     add_staff_commands(commands)
     add_webhook_commands(commands)
+    add_training_commands(commands)
     commands.add_parser("run", help="start Rasa and the app").set_defaults(func=_run)
     return parser
 

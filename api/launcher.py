@@ -91,6 +91,7 @@ def start_stack(
     """
     if not settings.rasa_token:
         settings = settings.model_copy(update={"rasa_token": secrets.token_urlsafe(24)})
+        _leave_token(settings)
     model = model or model_to_serve(settings.database_url, MODEL_PATH)
     tracker = settings.tracker_url or default_tracker_url(settings.database_url, var_dir)
     settings = settings.model_copy(update={"tracker_url": tracker, "rasa_model_path": model})
@@ -119,6 +120,15 @@ def start_stack(
         stop_stack(stack)
         raise
     return stack
+
+
+def _leave_token(settings: Settings) -> None:
+    """Write a made-up Rasa token where the operators' CLI on this host finds it."""
+    path = settings.rasa_token_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(settings.rasa_token, encoding="utf-8")
 
 
 def wait_until_healthy(stack: Stack, timeout: float = STARTUP_TIMEOUT_SECONDS) -> None:
@@ -151,6 +161,9 @@ def stop_stack(stack: Stack) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+    token_file = stack.settings.rasa_token_file
+    if token_file.is_file() and token_file.read_text(encoding="utf-8") == stack.settings.rasa_token:
+        token_file.unlink()
 
 
 def _raise_interrupt(_signum: int, _frame: object) -> None:

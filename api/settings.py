@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     rasa_host: str = "127.0.0.1"
     rasa_port: int = 5005
     rasa_token: str = ""
+    # Where `laoyang run` leaves the token it made up, so `laoyang training promote`
+    # on the same host can reach Rasa's model API (owner-only, removed on stop).
+    rasa_token_file: Path = PROJECT_ROOT / "var" / "run" / "rasa-token"
     rasa_timeout_seconds: float = 30.0
     # Where Rasa and the health check reach the action server; by default the
     # app itself, which mounts it under /action-server.

@@ -43,8 +43,11 @@ def guard_margins(settings: Settings) -> GuardMargins:
 
 
 def rasa_api(settings: Settings) -> RasaModelAPI:
-    """The running Rasa server's model API."""
-    return RasaModelAPI(settings.rasa_url, settings.rasa_token)
+    """The running Rasa server's model API (the CLI finds the token `laoyang run` left)."""
+    token = settings.rasa_token
+    if not token and settings.rasa_token_file.is_file():
+        token = settings.rasa_token_file.read_text(encoding="utf-8").strip()
+    return RasaModelAPI(settings.rasa_url, token)
 
 
 @contextmanager

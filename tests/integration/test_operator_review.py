@@ -24,11 +24,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth.clock import get_now
 from api.auth.models import Role
+from api.auth.service import create_account
+from api.cli import main as cli_main
 from api.database import transaction
 from api.main import create_app
 from api.settings import PROJECT_ROOT, Settings
 from api.tickets import lifecycle
 from api.tickets.models import Ticket
+from api.training import cli as training_cli
 from api.training import jobs
 from api.training.models import JobStatus, ModelVersion, TrainingJob, VersionStatus
 from api.training.nlu_files import load_examples
@@ -482,3 +485,59 @@ def test_promotion_with_rasa_down_changes_nothing(
         assert version is not None and version.status == "candidate"
     rollback = app_client.post(f"/api/operator/models/{candidate.id}/rollback", headers=operator)
     assert rollback.status_code == 502
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli_main(["training", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_cli_does_what_the_page_does(
+    app_client: TestClient,
+    operator: dict[str, str],
+    tracker: Tracker,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(training_cli, "get_settings", lambda: settings)
+    with transaction(session_factory) as session:
+        create_account(
+            session,
+            username=(name := f"op.{tag()}"),
+            display_name="命令行操作员",
+            role=Role.DISTRICT_OPERATOR,
+            station_code=None,
+            password="correct horse battery",
+        )
+    word = tag()
+    tracker.user(sender(), f"{word}光纤断了，电话13912345678", "report_power_outage", 0.3)
+
+    code, out, _ = run_cli(capsys, "inbox", "--search", word)
+    assert code == 0 and "13912345678" not in out and f"{word}光纤断了，电话【电话】" in out
+    item_id = int(out.split("#", 1)[1].split()[0])
+
+    code, _, err = run_cli(
+        capsys, "decide", str(item_id), "relabel", "--code", "other", "--operator", "nobody"
+    )
+    assert code == 2 and "不是在用的区级操作员" in err
+    code, out, _ = run_cli(
+        capsys, "decide", str(item_id), "relabel", "--code", "other", "--operator", name
+    )
+    assert code == 0 and "已处理 1 条" in out
+    # The page sees the CLI's decision, and a second decision must look first.
+    page = app_client.get(f"/api/operator/inbox/items/{item_id}", headers=operator).json()
+    assert page["item"]["label_intent"] == "report_other"
+    assert page["decisions"][0]["actor"] == f"staff:{name}"
+    code, _, err = run_cli(capsys, "decide", str(item_id), "noise", "--operator", name)
+    assert code == 2 and "已于" in err
+
+    code, out, _ = run_cli(capsys, "export")
+    assert code == 0 and "写入" in out
+    assert f"{word}光纤断了，电话【电话】" in (
+        settings.training_data_dir / "nlu_reviewed.yml"
+    ).read_text(encoding="utf-8")
+    code, _, err = run_cli(capsys, "promote", "999999", "--operator", name)
+    assert code == 2 and err.strip()
