@@ -2,7 +2,8 @@
 
 Starts Rasa and the app on a throw-away SQLite database (or uses APP_URL if
 set to a running system), then measures chat round trips, NLU parsing and
-dispatch over a large synthetic registry.
+dispatch over a large synthetic registry, and (on the system it starts) a
+model hot-swap as promotion does it.
 """
 
 import argparse
@@ -21,6 +22,7 @@ from api.settings import PROJECT_ROOT, Settings
 from api.stations.registry import import_divisions, read_division_file
 from bench.chat import chat_benchmark, parse_benchmark
 from bench.dispatch import dispatch_benchmark
+from bench.model_swap import model_swap_benchmark
 
 
 def _prepare_database(url: str) -> None:
@@ -40,6 +42,7 @@ def main() -> int:
     parser.add_argument("--parse-calls", type=int, default=200)
     parser.add_argument("--stations", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--swaps", type=int, default=3)
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores")
     app_url = os.environ.get("APP_URL")
@@ -55,6 +58,8 @@ def main() -> int:
         try:
             asyncio.run(chat_benchmark(app_url, args.residents, args.rounds))
             parse_benchmark(app_url, args.parse_calls)
+            if stack is not None:
+                model_swap_benchmark(stack, stack.settings.rasa_model_path, args.swaps)
         finally:
             if stack is not None:
                 stop_stack(stack)

@@ -20,6 +20,9 @@ CONFIG_FILE = PROJECT_ROOT / "config.yml"
 DOMAIN_FILE = PROJECT_ROOT / "bot" / "domain.yml"
 _EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
 _COMPONENT = re.compile(r"Starting to train component '([^']+)'")
+_RESTORED = re.compile(r"Restored component '([^']+)' from cache")
+# The pipeline's NLU components plus the three policies of config.yml.
+COMPONENTS = 12
 
 Progress = Callable[[str, int], None]
 
@@ -102,14 +105,17 @@ class TrainingProgress:
             self._components += 1
             self._component = match[1]
             self._emit(0)
+        elif match := _RESTORED.search(line):
+            self._components += 1
+            self._component = f"{match[1]}（沿用缓存）"
+            self._emit(100)
         elif match := _EPOCHS.search(line):
             self._emit(int(match[1]))
 
     def _emit(self, epoch_percent: int) -> None:
-        # DIET and TED hold nearly all the time; count each component as one step
-        # and the epochs inside it as progress through the step.
-        expected = 12
-        done = min(self._components - 1 + epoch_percent / 100, expected) / expected
+        # Each component trained or restored from Rasa's cache is one step, and the
+        # epochs of DIET and TED are progress through theirs.
+        done = min(self._components - 1 + epoch_percent / 100, COMPONENTS) / COMPONENTS
         percent = self._start + int((self._end - self._start) * max(done, 0.0))
         self._report(f"训练：{self._component}", percent)
 
