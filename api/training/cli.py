@@ -95,7 +95,7 @@ def _inbox(args: argparse.Namespace, settings: Settings, factory: sessionmaker[S
         taken = service.refresh_inbox(session, settings)
     flt = InboxFilter(
         status=None if args.all else ReviewStatus(args.status),
-        flagged_only=not args.everything,
+        flagged_only=not (args.everything or args.search),
         reason=ReviewReason(args.reason) if args.reason else None,
         intent=args.intent,
         min_confidence=args.min_confidence,
@@ -296,7 +296,7 @@ def add_training_commands(commands: "argparse._SubParsersAction[argparse.Argumen
     inbox.add_argument("--max-confidence", type=float)
     inbox.add_argument("--since", type=datetime.fromisoformat)
     inbox.add_argument("--until", type=datetime.fromisoformat)
-    inbox.add_argument("--search")
+    inbox.add_argument("--search", help="text the message contains (looks at every message)")
     inbox.add_argument("--limit", type=int, default=50)
     inbox.set_defaults(func=_run(_inbox))
     show = training.add_parser("show", help="one message with its conversation")

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.tickets.deadlines import district_tz
 from api.training.labels import FALLBACK_INTENT, intent_name, resolve_label
 from api.training.models import ReviewAction, ReviewDecision, ReviewItem, ReviewStatus
 
@@ -32,9 +33,11 @@ class DecisionConflictError(Exception):
 
     def __init__(self, item: ReviewItem) -> None:
         self.item = item
-        when = item.decided_at.strftime("%m-%d %H:%M") if item.decided_at else ""
+        local = item.decided_at.astimezone(district_tz()) if item.decided_at else None
+        when = f"{local.month}月{local.day}日 {local:%H:%M}" if local else ""
+        who = (item.decided_by or "其他操作员").removeprefix("staff:")
         super().__init__(
-            f"{item.decided_by or '其他操作员'} 已于 {when} 处理过这条消息"
+            f"{who} 已于 {when} 处理过这条消息"
             f"（{STATUS_NAMES.get(item.status, item.status)}"
             f"{'：' + intent_name(item.label_intent) if item.label_intent else ''}），"
             "请看过后再决定"

@@ -153,6 +153,11 @@ def promote_version(
     )
 
 
+def register_serving(session: Session, settings: Settings, now: datetime) -> ModelVersion:
+    """The version Rasa serves now, registered when first seen."""
+    return ensure_serving(session, rasa_api(settings), settings.rasa_model_path, now)
+
+
 def rollback_version(
     session: Session, settings: Settings, version_id: int, *, actor: str, now: datetime
 ) -> ModelVersion:

@@ -120,7 +120,9 @@ def inbox(
         ReviewStatus | None, Query(alias="status", description="默认只看待处理的")
     ] = ReviewStatus.PENDING,
     all_statuses: Annotated[bool, Query(description="忽略 status，全部都看")] = False,
-    flagged_only: Annotated[bool, Query(description="只看被标记值得复核的消息")] = True,
+    flagged_only: Annotated[
+        bool | None, Query(description="只看被标记值得复核的消息（默认：搜索原话时看全部）")
+    ] = None,
     reason: ReviewReason | None = None,
     intent: Annotated[str | None, Query(max_length=64)] = None,
     min_confidence: Annotated[float | None, Query(ge=0, le=1)] = None,
@@ -133,7 +135,7 @@ def inbox(
     session.commit()
     flt = InboxFilter(
         status=None if all_statuses else review_status,
-        flagged_only=flagged_only,
+        flagged_only=(q is None) if flagged_only is None else flagged_only,
         reason=reason,
         intent=intent,
         min_confidence=min_confidence,
@@ -313,7 +315,14 @@ def version_view(version: ModelVersion) -> VersionView:
 
 
 @router.get("/models", summary="模型版本（最新在前）")
-def models(session: SessionDep, _: OperatorDep) -> list[VersionView]:
+def models(
+    session: SessionDep, settings: SettingsDep, _: OperatorDep, now: NowDep
+) -> list[VersionView]:
+    try:  # the model Rasa serves is listed from the first look, not only after a promotion
+        service.register_serving(session, settings, now)
+        session.commit()
+    except (RasaModelError, ValueError):  # Rasa down, or serving a model we never saw
+        session.rollback()
     return [version_view(v) for v in list_versions(session)]
 
 

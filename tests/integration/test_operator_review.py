@@ -184,7 +184,10 @@ def test_inbox_flags_what_deserves_review_and_masks_it(
     tracker.user(sender(), f"{word}嗯嗯嗯", "nlu_fallback", 0.2)
     tracker.user(sender(), f"{word}我要找真人", "handoff", 0.97)
 
-    flagged = {g["sample"]["text"]: g["sample"] for g in groups(app_client, operator, q=word)}
+    flagged = {
+        g["sample"]["text"]: g["sample"]
+        for g in groups(app_client, operator, q=word, flagged_only="true")
+    }
     texts = {t.removeprefix(word) for t in flagged}
     assert texts == {"光纤断了，电话【电话】", "嗯嗯嗯", "我要找真人"}
     report = flagged[f"{word}光纤断了，电话【电话】"]
@@ -194,8 +197,9 @@ def test_inbox_flags_what_deserves_review_and_masks_it(
     assert flagged[f"{word}嗯嗯嗯"]["reasons"] == ["fallback"]
     assert flagged[f"{word}我要找真人"]["reasons"] == ["handoff"]
 
-    everything = groups(app_client, operator, q=word, flagged_only="false")
+    everything = groups(app_client, operator, q=word)  # a search looks at every message
     assert len(everything) == 5  # the greeting and the correction too, not the button
+    assert groups(app_client, operator, flagged_only="false", q=word) == everything
 
     detail = app_client.get(f"/api/operator/inbox/items/{report['id']}", headers=operator).json()
     lines = [(t["speaker"], t["text"], t["is_reviewed"]) for t in detail["conversation"]]
