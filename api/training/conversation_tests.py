@@ -7,13 +7,13 @@ so it is not something to test for. `make test` runs these stories with the
 others in tests/bot, and checks that the model gives each message its label.
 """
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from api.training.models import ReviewItem
+from api.training.models import ReviewItem, ReviewStatus
+from api.training.nlu_files import strip_annotations
 from api.training.redaction import redact
 from api.training.serving import RasaModelAPI
 
@@ -37,10 +37,19 @@ def _masked(value: Any) -> Any:
     return value
 
 
-def _label_last_user_step(stories: list[dict[str, Any]], intent: str) -> None:
+def _without_entity_marks(stories: list[dict[str, Any]]) -> None:
+    """Drop Rasa's entity marks from user texts: masked values are no longer entities."""
+    for story in stories:
+        for step in story.get("steps") or []:
+            if isinstance(step.get("user"), str):
+                step["user"] = strip_annotations(step["user"]).strip()
+
+
+def _label_step(stories: list[dict[str, Any]], text: str, intent: str) -> None:
+    """Put the reviewed label on the message (its last occurrence in the conversation)."""
     for story in reversed(stories):
         for step in reversed(story.get("steps") or []):
-            if "user" in step:
+            if step.get("user") == text:
                 step["intent"] = intent
                 return
     raise NotATestableItemError("对话记录里找不到这条消息")
@@ -52,20 +61,29 @@ def build_story(raw_yaml: str, item: ReviewItem, intent: str) -> dict[str, Any]:
     stories: list[dict[str, Any]] = _masked(document.get("stories") or [])
     if not stories:
         raise NotATestableItemError("Rasa 没有这段对话的记录")
-    _label_last_user_step(stories, intent)
+    _without_entity_marks(stories)
+    _label_step(stories, item.text, intent)
     for index, story in enumerate(stories, 1):
         story["story"] = f"review {item.id}" + (f" part {index}" if len(stories) > 1 else "")
     return {"version": "3.1", "stories": stories}
 
 
 def save_conversation_test(
-    rasa: RasaModelAPI, item: ReviewItem, out_dir: Path, message_at: datetime
+    rasa: RasaModelAPI, item: ReviewItem, out_dir: Path, until: float | None
 ) -> Path:
     """Write tests/bot/reviewed/review_<id>.yml for a reviewed message; returns its path."""
+    if item.tracker_event_id is None:
+        raise NotATestableItemError("这条来自工单，没有对话记录，不能存为对话测试")
+    if item.status == ReviewStatus.RELABELLED or item.status == ReviewStatus.NOISE:
+        raise NotATestableItemError(
+            "机器人对这条的回复是按错的意图给的，不能直接存为测试；"
+            "改进后的模型上线后，用同样的话再对话一次，把那段对话存为测试"
+        )
     intent = item.label_intent or item.predicted_intent
-    if item.tracker_event_id is None or not intent:
-        raise NotATestableItemError("只有来自对话、且已确认或改标的消息才能存为对话测试")
-    raw = rasa.test_story(item.sender_id, message_at.timestamp())
+    if not intent:
+        raise NotATestableItemError("机器人没有给出意图，不能存为对话测试")
+    # Through the bot's answer to the message (Rasa keeps events with timestamp <= until).
+    raw = rasa.test_story(item.sender_id, until)
     document = build_story(raw, item, intent)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"review_{item.id}.yml"

@@ -106,8 +106,12 @@ def record_decision(
     saved = None
     if decision.action == ReviewAction.MARK_TEST:
         item = items[0]
+        with tracker(settings) as reader:
+            after = reader.next_user_timestamp(item.sender_id, item.tracker_event_id or 0)
+        # The bot's whole answer to the message, not the resident's next words.
+        until = after - 1e-6 if after is not None else None
         saved = save_conversation_test(
-            rasa_api(settings), item, settings.conversation_tests_dir, item.message_at
+            rasa_api(settings), item, settings.conversation_tests_dir, until
         )
     return items, saved
 

@@ -45,11 +45,10 @@ class RasaModelAPI:
         """Swap the served model; returns when Rasa has loaded it."""
         self._call("PUT", "/model", json={"model_file": str(model.resolve())})
 
-    def test_story(self, sender_id: str, until: float) -> str:
-        """The conversation up to a moment, as Rasa's own end-to-end test story (YAML)."""
-        response = self._call(
-            "GET",
-            f"/conversations/{sender_id}/story",
-            params={"token": self._token, "until": until, "all_sessions": "true"},
-        )
+    def test_story(self, sender_id: str, until: float | None) -> str:
+        """The conversation (up to a moment), as Rasa's own end-to-end test story (YAML)."""
+        params: dict[str, Any] = {"token": self._token, "all_sessions": "true"}
+        if until is not None:
+            params["until"] = until
+        response = self._call("GET", f"/conversations/{sender_id}/story", params=params)
         return response.text

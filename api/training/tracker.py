@@ -141,6 +141,24 @@ class TrackerReader:
             rows = list(reversed(conn.execute(before).all())) + list(conn.execute(after).all())
         return [turn for row in rows if (turn := _turn(row))]
 
+    def next_user_timestamp(self, sender_id: str, event_id: int) -> float | None:
+        """When the resident next spoke after an event (None if they have not)."""
+        if not self.has_events():
+            return None
+        query = (
+            select(EVENTS.c.timestamp)
+            .where(
+                EVENTS.c.sender_id == sender_id,
+                EVENTS.c.id > event_id,
+                EVENTS.c.type_name == "user",
+            )
+            .order_by(EVENTS.c.id)
+            .limit(1)
+        )
+        with self._engine.connect() as conn:
+            value = conn.execute(query).scalar()
+        return float(value) if value is not None else None
+
     def last_event_id(self) -> int:
         """The newest event's id (0 when there is none)."""
         if not self.has_events():

@@ -545,3 +545,15 @@ def test_the_cli_does_what_the_page_does(
     ).read_text(encoding="utf-8")
     code, _, err = run_cli(capsys, "promote", "999999", "--operator", name)
     assert code == 2 and err.strip()
+
+
+def test_a_relabelled_message_cannot_become_a_test_as_it_was_answered(
+    app_client: TestClient, operator: dict[str, str], tracker: Tracker
+) -> None:
+    word = tag()
+    tracker.user(sender(), f"{word}网断了三天", "report_power_outage", 0.3)
+    item = only_item(app_client, operator, q=word)
+    relabelled = decide(app_client, operator, item, action="relabel", service_code="other")
+    answer = decide(app_client, operator, relabelled.json()["items"][0], action="mark_test")
+    assert answer.status_code == 422 and "按错的意图" in answer.json()["detail"]
+    assert only_item(app_client, operator, q=word)["for_test"] is False
