@@ -556,4 +556,4 @@ def test_a_relabelled_message_cannot_become_a_test_as_it_was_answered(
     relabelled = decide(app_client, operator, item, action="relabel", service_code="other")
     answer = decide(app_client, operator, relabelled.json()["items"][0], action="mark_test")
     assert answer.status_code == 422 and "按错的意图" in answer.json()["detail"]
-    assert only_item(app_client, operator, q=word)["for_test"] is False
+    assert only_item(app_client, operator, q=word, status="relabelled")["for_test"] is False
