@@ -10,6 +10,17 @@ two probability distributions: `weight` is DIET's share.
 
 It runs after DIETClassifier (which must rank every intent: `ranking_length: 0`)
 and before the emergency rule layer and the FallbackClassifier.
+
+Two options make the regression harder to fool with typing noise (see
+bot/components/typing_noise.py, a generator written independently of the
+evaluation's noise tables):
+
+* `pinyin_view`: a second TF-IDF block over the toneless pinyin of the folded
+  message (syllable 1-2-grams), so 漏水, 露水 and lou水 share features;
+* `augment`: at training time each example also appears as that many noised
+  copies (homophone, near-pinyin and look-alike typos, pinyin fragments),
+  seeded per text, so training is deterministic. data/nlu.yml is unchanged and
+  DIET never sees the copies.
 """
 
 from __future__ import annotations
@@ -60,7 +71,16 @@ class CharNgramBlend(GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"weight": 0.5, "c": 100.0, "max_ngram": 3, "random_seed": 42, "ranking_length": 10}
+        return {
+            "weight": 0.5,
+            "c": 100.0,
+            "max_ngram": 3,
+            "random_seed": 42,
+            "ranking_length": 10,
+            "pinyin_view": False,
+            "pinyin_fuzzy": False,
+            "augment": 0,
+        }
 
     def __init__(
         self,
@@ -84,28 +104,61 @@ class CharNgramBlend(GraphComponent):
     ) -> CharNgramBlend:
         return cls(config, model_storage, resource)
 
-    def train(self, training_data: TrainingData) -> Resource:
+    @staticmethod
+    def fit_model(texts: list[str], intents: list[str], config: dict[str, Any]) -> Any:
+        """The fitted sklearn pipeline for raw texts and their intents (options in `config`)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline
+        from sklearn.pipeline import make_pipeline, make_union
 
+        features: Any = TfidfVectorizer(
+            analyzer="char",
+            ngram_range=(1, int(config["max_ngram"])),
+            sublinear_tf=True,
+            lowercase=False,
+        )
+        if config.get("pinyin_view"):
+            from bot.components.typing_noise import to_fuzzy_pinyin, to_pinyin
+
+            features = make_union(
+                features,
+                TfidfVectorizer(
+                    analyzer="word",
+                    preprocessor=to_fuzzy_pinyin if config.get("pinyin_fuzzy") else to_pinyin,
+                    token_pattern=r"\S+",
+                    ngram_range=(1, 2),
+                    sublinear_tf=True,
+                    lowercase=False,
+                ),
+            )
+        model = make_pipeline(
+            features,
+            LogisticRegression(
+                C=float(config["c"]), max_iter=3000, random_state=int(config["random_seed"])
+            ),
+        )
+        copies = int(config.get("augment") or 0)
+        if copies > 0:
+            from bot.components.typing_noise import noisy_copies
+
+            noised = noisy_copies(texts, copies, seed=int(config["random_seed"]))
+            texts = [*texts, *(copy for group in noised for copy in group)]
+            intents = [*intents, *(intent for intent in intents for _ in range(copies))]
+        model.fit([fold(text) for text in texts], intents)
+        return model
+
+    @staticmethod
+    def features_text(text: str, config: dict[str, Any]) -> str:
+        """What the fitted pipeline of `fit_model` is given for a message."""
+        return fold(text)
+
+    def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
         if len({m.get(INTENT) for m in examples}) < 2:
             return self._resource
-        self._model = make_pipeline(
-            TfidfVectorizer(
-                analyzer="char",
-                ngram_range=(1, int(self._config["max_ngram"])),
-                sublinear_tf=True,
-                lowercase=False,
-            ),
-            LogisticRegression(
-                C=float(self._config["c"]),
-                max_iter=3000,
-                random_state=int(self._config["random_seed"]),
-            ),
+        self._model = self.fit_model(
+            [m.get(TEXT) for m in examples], [m.get(INTENT) for m in examples], self._config
         )
-        self._model.fit([fold(m.get(TEXT)) for m in examples], [m.get(INTENT) for m in examples])
         with self._model_storage.write_to(self._resource) as directory:
             (directory / _FILE).write_bytes(pickle.dumps(self._model))
         return self._resource
@@ -131,7 +184,9 @@ class CharNgramBlend(GraphComponent):
         if self._model is None:
             return messages
         texts = [m.get(TEXT) if isinstance(m.get(TEXT), str) else "" for m in messages]
-        probabilities = self._model.predict_proba([fold(text) for text in texts])
+        probabilities = self._model.predict_proba(
+            [self.features_text(text, self._config) for text in texts]
+        )
         classes = [str(c) for c in self._model.classes_]
         weight = float(self._config["weight"])
         for message, text, row in zip(messages, texts, probabilities, strict=True):

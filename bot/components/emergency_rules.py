@@ -12,6 +12,7 @@ prediction then stands. The layer never turns an emergency into a non-emergency.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,15 +79,21 @@ DANGER_PATTERNS: tuple[DangerPattern, ...] = (
     ),
     _p(
         "emergency_trapped",
-        r"(困|关|卡|锁)(住|了)(个|几个|好几个)?(人|老人|小孩|娃儿)|被困|困人|困梯|"
+        r"(困|关|卡|锁)(住|了)(个|几个|好几个)?(人|老人|小孩|娃儿)|被困(?!难|惑|扰|境)|困人|困梯|"
         r"(困|关|卡|锁)在(电梯|里面|里头|屋|车)|"
         r"电梯.{0,12}(里面|里头)(有人|还有|关|有个)|(我|人|娃儿|小孩).{0,3}在(电梯)?里面|"
         r"出不来(?!水)|出不去|掉进.{0,3}(井|坑)|电梯(关|困)(了)?(个)?人|关在电.梯|"
         r"^(里面|里头)(还)?有(人|个|我|小孩|娃儿|老人)|头卡在|"
         # 电梯里有人，门打不开 / 电梯困了个外卖小哥 / 娃儿锁在车里 / 被水围住了
-        r"电(梯|提|t).{0,4}(里|里面|里头)(有人|有个人|有娃儿|有老人|有小孩)(?!.{0,4}(抽|吸|贴|尿|吐|丢|扔|画|吵|骂))|电(梯|提|t).{0,2}(困|关|卡)(了|住)?(个|一个|几个)|"
+        r"(电|dian) ?(梯|提|ti|t).{0,4}(里|里面|里头)(有人|有个人|有娃儿|有老人|有小孩)(?!.{0,4}(抽|吸|贴|尿|吐|丢|扔|画|吵|骂))|(电|dian) ?(梯|提|ti|t).{0,2}(困|关|卡)(了|住)?(个|一个|几个)|"
         r"(人|我|娃儿|小孩|孩子|老人)(被)?(关|困|锁|卡)在.{0,3}(电提|电t|车|厕所|卫生间|阳台|屋头|房间)|"
-        r"(被|遭)(水|洪水|大水)(围|困|冲)|水.{0,6}(淹到|漫到).{0,3}(腰|胸|脖子|二楼|床)|困在水",
+        r"(被|遭)(水|洪水|大水)(围|困|冲)|水.{0,6}(淹到|漫到).{0,3}(腰|胸|脖子|二楼|床)|困在水|"
+        # 困在了电梯里 / 宝宝反锁在车里 / 老人关在家里出不来 / bei困, kun在dian梯, 电ti里有人
+        r"(困|关|卡|锁)在了|(被|bei) ?(困|kun)(?!难|惑|扰|境|乏|倦)|困(在)?(电|dian) ?(梯|提|ti)|"
+        r"(kun|guan)在(电|dian) ?(梯|提|ti)|"
+        r"(人|我|我们|娃儿|娃娃|小孩|孩子|宝宝|老人|婆婆|爷爷|奶奶)(被)?(反锁|关|困|锁|卡)在.{0,3}"
+        r"(家里|屋里|屋头|里面|里头|车里|车上|楼顶|天台|井里|坑里|地下室|电梯)|"
+        r"反锁在(?!门外|外面).{0,3}(屋|房|厕所|卫生间|家|里面|里头|车)",
     ),
     _p(
         "emergency_medical",
@@ -158,9 +165,36 @@ _NOT_NOW = re.compile(
 _CLAUSE = re.compile(r"[^，。,.;；!！?？\n]+")
 
 
+def rule_text(text: str) -> str:
+    """What the patterns are matched against: typing noise that carries nothing removed.
+
+    Full-width letters, digits and punctuation are folded (NFKC, one character at a
+    time), ASCII is lower-cased, emoji and other symbols are dropped, and a space
+    is kept only between two ASCII letters or digits (``电梯 困人`` -> ``电梯困人``,
+    ``gas leak`` stays). Clause punctuation is kept.
+    """
+    kept: list[str] = []
+    for char in text:
+        folded = unicodedata.normalize("NFKC", char)
+        char = folded if len(folded) == 1 else char
+        if char.isspace():
+            kept.append(" ")
+            continue
+        category = unicodedata.category(char)
+        if category in ("So", "Sk", "Cf", "Cc", "Cs", "Mn"):
+            continue
+        kept.append(char.lower() if char.isascii() else char)
+    joined = "".join(kept)
+    return _STRAY_SPACE.sub("", joined).strip()
+
+
+# A run of spaces that does not sit between two ASCII letters or digits.
+_STRAY_SPACE = re.compile(r"(?<![A-Za-z0-9]) +| +(?![A-Za-z0-9])")
+
+
 def danger_intent(text: str) -> str | None:
     """The emergency a message describes as happening now, if its words say so."""
-    for clause in _CLAUSE.findall(text):
+    for clause in _CLAUSE.findall(rule_text(text)):
         if _NOT_NOW.search(clause):
             continue
         for danger in DANGER_PATTERNS:

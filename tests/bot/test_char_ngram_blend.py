@@ -81,3 +81,36 @@ def test_an_empty_message_is_left_alone() -> None:
     message = _message("  ")
     _blend(0.5).process([message])
     assert message.get("intent") == {"name": "report_gas", "confidence": 0.7}
+
+
+_TEXTS = [
+    "楼上漏水", "卫生间漏水了", "天花板在滴水", "墙上渗水", "水管爆了到处是水",
+    "家里停电了", "小区停电", "电闸跳了没电", "整栋楼没电", "又断电了",
+]  # fmt: skip
+_INTENTS = ["report_water_leak"] * 5 + ["report_power_outage"] * 5
+
+
+def _fit(**options: Any) -> Any:
+    config = {**CharNgramBlend.get_default_config(), **options}
+    return CharNgramBlend.fit_model(_TEXTS, _INTENTS, config), config
+
+
+def test_the_pinyin_view_reads_a_pinyin_fragment_like_the_characters() -> None:
+    model, config = _fit(pinyin_view=True)
+    texts = [CharNgramBlend.features_text(t, config) for t in ("lou shui le", "ting dian")]
+    assert list(model.predict(texts)) == ["report_water_leak", "report_power_outage"]
+
+
+def test_the_fuzzy_pinyin_view_is_an_option() -> None:
+    model, config = _fit(pinyin_view=True, pinyin_fuzzy=True)
+    assert model.predict([CharNgramBlend.features_text("tin dian", config)])[0] == (
+        "report_power_outage"
+    )
+
+
+def test_augmentation_adds_noised_copies_at_training_time_only() -> None:
+    plain, _ = _fit()
+    augmented, _ = _fit(augment=2)
+    vocabulary = augmented.steps[0][1].vocabulary_
+    assert len(vocabulary) > len(plain.steps[0][1].vocabulary_)
+    assert list(augmented.classes_) == ["report_power_outage", "report_water_leak"]

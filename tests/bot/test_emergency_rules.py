@@ -149,3 +149,39 @@ def test_the_model_keeps_its_verdict_without_danger_words() -> None:
     message = _message("没有煤气味了，就是打不着火", "report_gas", 0.6)
     EmergencyRules().process([message])
     assert message.get("intent") == {"name": "report_gas", "confidence": 0.6}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # typing noise that carries nothing: stray spaces, full width, emoji
+        ("电梯 困人了😭😭", "emergency_trapped"),
+        ("救命 我们 被 困在 电梯里", "emergency_trapped"),
+        ("🆘着 火了", "emergency_fire"),
+        ("ＧＡＳ leak！！", "emergency_gas_leak"),
+        # trapped people, said more ways
+        ("我们困在了地下车库出不去", "emergency_trapped"),
+        ("宝宝锁在车里了，窗子打不开", "emergency_trapped"),
+        ("婆婆反锁在卫生间里，喊不应", "emergency_trapped"),
+        ("bei困在电梯里", "emergency_trapped"),
+        ("kun在dian梯里半小时了", "emergency_trapped"),
+        ("dian梯里有个人，门开不了", "emergency_trapped"),
+        ("人关在屋头，门锁坏了", "emergency_trapped"),
+    ],
+)
+def test_noise_and_more_trapped_wording_are_recognised(text: str, intent: str) -> None:
+    assert danger_intent(text) == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "家里遇到困难，想申请低保",
+        "一直被困扰，想问问低保政策",
+        "我被反锁在门外了，进不去屋",
+        "电梯里有人 乱贴小广告",
+        "关电梯的时间能不能晚一点",
+    ],
+)
+def test_noise_normalisation_adds_no_false_alarm(text: str) -> None:
+    assert danger_intent(text) is None
