@@ -33,7 +33,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from bot.components.pinyin_table import GROUPS
 
@@ -83,7 +83,7 @@ def _near_readings(reading: str) -> list[str]:
     return sorted(r for r in near if r in SYLLABLES and r != reading)
 
 
-@lru_cache(maxsize=None)
+@cache
 def confusions(char: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(same-reading candidates, near-reading or look-alike candidates), likeliest first."""
     reading = READING.get(char)
