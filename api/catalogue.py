@@ -113,3 +113,9 @@ def emergency_for_intent(intent: str | None) -> EmergencyKind | None:
     if intent and intent.startswith(EMERGENCY_INTENT_PREFIX):
         return EMERGENCY_KINDS.get(intent.removeprefix(EMERGENCY_INTENT_PREFIX))
     return None
+
+
+def ticket_code_for_intent(intent: str | None) -> str | None:
+    """The service code a ticket for this intent carries (an emergency's code included)."""
+    emergency = emergency_for_intent(intent)
+    return emergency.service_code if emergency else service_code_for_intent(intent)

@@ -18,6 +18,7 @@ from api.catalogue import (
     SERVICE_CODES,
     emergency_for_intent,
     service_code_for_intent,
+    ticket_code_for_intent,
 )
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -27,13 +28,8 @@ NON_REPORT_INTENTS = frozenset(
 NO_CODE = "(none)"
 
 
-def code_for(intent: str | None) -> str | None:
-    """The ticket's service_code for a predicted or gold intent, emergencies included."""
-    code = service_code_for_intent(intent)
-    if code is not None:
-        return code
-    kind = emergency_for_intent(intent)
-    return kind.service_code if kind else None
+# The ticket's service_code for a predicted or gold intent, emergencies included.
+code_for = ticket_code_for_intent
 
 
 def is_emergency(intent: str | None) -> bool:

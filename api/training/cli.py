@@ -8,7 +8,7 @@ import argparse
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -82,10 +82,6 @@ def _operator(session: Session, username: str) -> str:
     return f"staff:{username}"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
@@ -157,7 +153,7 @@ def _decide(args: argparse.Namespace, settings: Settings, factory: sessionmaker[
             whole_group=args.group,
         )
         items, saved = service.record_decision(
-            session, settings, args.item, decision, actor=actor, now=_now()
+            session, settings, args.item, decision, actor=actor, now=jobs.utc_now()
         )
     print(f"已处理 {len(items)} 条" + (f"；对话测试已存到 {saved}" if saved else ""))
     return 0
@@ -180,7 +176,9 @@ def _retrain(args: argparse.Namespace, settings: Settings, factory: sessionmaker
     with factory() as session:
         actor = _operator(session, args.operator)
     print("开始训练（导出、校验、训练、评估），日志在任务目录里……", flush=True)
-    job = service.start_retrain(factory, settings, actor=actor, now=_now(), background=False)
+    job = service.start_retrain(
+        factory, settings, actor=actor, now=jobs.utc_now(), background=False
+    )
     with factory() as session:
         done = session.get(TrainingJob, job.id)
         assert done is not None
@@ -251,7 +249,7 @@ def _promote(args: argparse.Namespace, settings: Settings, factory: sessionmaker
             settings,
             args.version,
             actor=actor,
-            now=_now(),
+            now=jobs.utc_now(),
             override_reason=args.override_reason,
         )
     print(f"模型 #{version.id} 已上线（Rasa 未重启）")
@@ -261,7 +259,9 @@ def _promote(args: argparse.Namespace, settings: Settings, factory: sessionmaker
 def _rollback(args: argparse.Namespace, settings: Settings, factory: sessionmaker[Session]) -> int:
     with transaction(factory) as session:
         actor = _operator(session, args.operator)
-        version = service.rollback_version(session, settings, args.version, actor=actor, now=_now())
+        version = service.rollback_version(
+            session, settings, args.version, actor=actor, now=jobs.utc_now()
+        )
     print(f"已回滚到模型 #{version.id}")
     return 0
 

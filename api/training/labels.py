@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from api.catalogue import SERVICE_NAMES, emergency_for_intent, service_code_for_intent
+from api.catalogue import SERVICE_NAMES, service_code_for_intent, ticket_code_for_intent
 from api.settings import PROJECT_ROOT
 
 DOMAIN_FILE = PROJECT_ROOT / "bot" / "domain.yml"
@@ -40,6 +40,10 @@ INTENT_NAMES: dict[str, str] = {
 }
 
 
+# The code a label files under: the catalogue's own mapping.
+code_for_intent = ticket_code_for_intent
+
+
 class UnknownLabelError(ValueError):
     """The label is not one of the bot's intents, or does not match the service code."""
 
@@ -49,12 +53,6 @@ def domain_intents(domain_file: Path = DOMAIN_FILE) -> tuple[str, ...]:
     """The intents the bot is trained on, in the domain's order."""
     domain = yaml.safe_load(domain_file.read_text(encoding="utf-8"))
     return tuple(str(intent) for intent in domain["intents"])
-
-
-def code_for_intent(intent: str | None) -> str | None:
-    """The service code a ticket for this intent would carry (emergencies included)."""
-    emergency = emergency_for_intent(intent)
-    return emergency.service_code if emergency else service_code_for_intent(intent)
 
 
 def intent_name(intent: str | None) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from api.catalogue import ticket_code_for_intent
 from api.database import Base, UTCDateTime
 
 
@@ -83,9 +84,7 @@ class ReviewItem(Base):
     @property
     def label_code(self) -> str | None:
         """The service code the decided intent files under (None for non-reports)."""
-        from api.training.labels import code_for_intent
-
-        return code_for_intent(self.label_intent)
+        return ticket_code_for_intent(self.label_intent)
 
 
 class ReviewDecision(Base):

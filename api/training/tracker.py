@@ -98,6 +98,7 @@ class TrackerReader:
 
     def __init__(self, url: str) -> None:
         self._engine: Engine = make_engine(url)
+        self._table_seen = False
 
     def close(self) -> None:
         """Release the connections."""
@@ -105,7 +106,9 @@ class TrackerReader:
 
     def has_events(self) -> bool:
         """Whether Rasa has created its table yet (it does on its first start)."""
-        return inspect(self._engine).has_table("events")
+        if not self._table_seen:
+            self._table_seen = inspect(self._engine).has_table("events")
+        return self._table_seen
 
     def messages_after(self, event_id: int) -> Iterator[TrackedMessage]:
         """Residents' messages newer than an event id, oldest first."""
