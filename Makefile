@@ -94,10 +94,32 @@ format: .venv/.synced ## apply ruff's formatting and fixes
 bench: setup model ## measure round-trip, parse and dispatch figures
 	$(APP_PY) bench/run_all.py
 
-.PHONY: eval eval-ci
+.PHONY: eval eval-ci eval-blind eval-dialogues
 
-eval: .venv-rasa/.synced ## NLU evaluation: train afresh, score DIET and baseline, write results/nlu-eval/
+# The blind sets (copied in by hand, never committed) and the name of a run's results
+# (results/blind/<set>-<label>.json), e.g. `make eval-blind LABEL=final BLIND_DIR=/tmp/set`;
+# `make eval-dialogues KIND=ordinary WORKERS=2` plays one kind, two at a time.
+BLIND_DIR ?= eval/blind
+BLIND_MESSAGES := $(BLIND_DIR)/messages.jsonl
+BLIND_CONVERSATIONS := $(BLIND_DIR)/conversations.json
+EVAL_MODEL := var/eval/model/nlu-eval.tar.gz
+WORKERS ?= 4
+
+eval: .venv-rasa/.synced ## NLU evaluation: train afresh, score DIET, the baseline and the blind messages
 	$(RASA_PY) -m eval.run
+	@if [ -f $(BLIND_MESSAGES) ]; then \
+		echo "== blind messages on the model just trained =="; \
+		$(RASA_PY) -m eval.blind_messages --model $(EVAL_MODEL) --file $(BLIND_MESSAGES) \
+			--label $(or $(LABEL),eval); \
+	else echo "no blind message set at $(BLIND_MESSAGES): blind scoring skipped"; fi
+
+eval-blind: .venv-rasa/.synced ## score the blind message set on the current model into results/blind/
+	$(RASA_PY) -m eval.blind_messages --model $(MODEL) --file $(BLIND_MESSAGES) \
+		--label $(or $(LABEL),current)
+
+eval-dialogues: setup model ## play the blind conversations on a private running system into results/blind/
+	$(APP_PY) -m eval.dialogues --model $(MODEL) --file $(BLIND_CONVERSATIONS) \
+		--label $(or $(LABEL),current) --workers $(WORKERS)$(if $(KIND), --only-kind $(KIND))
 
 eval-ci: .venv-rasa/.synced ## quick NLU evaluation of the current model against eval/thresholds.json
 	$(RASA_PY) -m pytest -q tests/nlu/test_test_set.py -p no:cacheprovider --confcutdir tests/nlu

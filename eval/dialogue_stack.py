@@ -1,0 +1,162 @@
+"""A private running system for playing the blind conversations.
+
+Started the way tests/conftest.py's `live` fixture starts it: a fresh SQLite database in
+a temporary folder, migrated with `api.schema.upgrade_database`, the station registry
+imported, Rasa and the app through `api.launcher.start_stack` on free loopback ports,
+with a temporary var dir (spool, token file, tracker, logs and the operators' copies all
+inside it, never the project's var/). A district operator logs in through
+/api/auth/token for the staff steps. Everything is stopped and removed on exit.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.auth.models import Role
+from api.auth.service import create_account
+from api.database import make_engine, make_session_factory, transaction
+from api.launcher import Stack, start_stack, stop_stack
+from api.schema import upgrade_database
+from api.settings import PROJECT_ROOT, Settings
+from api.stations.registry import import_divisions, read_division_file, short_name
+
+SHARED_REGISTRY = PROJECT_ROOT.parent / "shared" / "data" / "jiulongpo_divisions.csv"
+DEMO_REGISTRY = PROJECT_ROOT / "registry" / "demo_divisions.csv"
+
+
+def registry_file() -> Path:
+    """The full district list when it is beside the project, else the demo extract."""
+    return SHARED_REGISTRY if SHARED_REGISTRY.is_file() else DEMO_REGISTRY
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Division:
+    """A registry division as the place checks name it."""
+
+    level: str
+    short_name: str
+
+
+@dataclass
+class EvalStack:
+    """The running system, its database and a staff token."""
+
+    stack: Stack
+    session_factory: sessionmaker[Session]
+    staff_token: str
+    divisions: dict[str, Division]
+    registry: Path
+
+    @property
+    def app_url(self) -> str:
+        return self.stack.app_url
+
+
+def _settings(database_url: str, var_dir: Path) -> Settings:
+    data_dir = var_dir / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data_dir)
+    return Settings(
+        database_url=database_url,
+        app_port=free_port(),
+        rasa_port=free_port(),
+        rasa_token=uuid.uuid4().hex,
+        webhook_worker=False,
+        escalation_sweep=False,
+        training_data_dir=data_dir,
+        model_store=var_dir / "models",
+        training_workspace=var_dir / "training",
+        conversation_tests_dir=var_dir / "conversation-tests",
+        spool_dir=var_dir / "spool",
+        rasa_token_file=var_dir / "run" / "rasa-token",
+    )
+
+
+def _login(app_url: str, factory: sessionmaker[Session]) -> str:
+    """A district operator's bearer token from a real login on the running app."""
+    username = f"blind.{uuid.uuid4().hex[:8]}"
+    password = uuid.uuid4().hex
+    with transaction(factory) as session:
+        create_account(
+            session,
+            username=username,
+            display_name="盲测操作员",
+            role=Role.DISTRICT_OPERATOR,
+            station_code=None,
+            password=password,
+        )
+    answer = httpx.post(
+        f"{app_url}/api/auth/token", json={"username": username, "password": password}
+    )
+    answer.raise_for_status()
+    return str(answer.json()["access_token"])
+
+
+@contextmanager
+def running_stack(model: Path, *, logs_to: Path | None = None) -> Iterator[EvalStack]:
+    """Start the private system on `model`; stop it and delete its files on exit.
+
+    When the block fails and `logs_to` is given, Rasa's and the app's logs are copied
+    there first as `rasa.log` and `app.log` (they may quote the conversations: put them
+    where only those who may see the blind set look).
+    """
+    if not model.is_file():
+        raise FileNotFoundError(f"no trained model at {model}; run `make model` first")
+    work = Path(tempfile.mkdtemp(prefix="blind-dialogues-"))
+    stack: Stack | None = None
+    engine = None
+    try:
+        database_url = f"sqlite:///{work / 'blind.db'}"
+        upgrade_database(database_url)
+        engine = make_engine(database_url)
+        factory = make_session_factory(engine)
+        registry = registry_file()
+        rows = read_division_file(registry)
+        with transaction(factory) as session:
+            import_divisions(session, rows)
+        var_dir = work / "var"
+        settings = _settings(database_url, var_dir)
+        # As the live fixture: Rasa compresses its action calls.
+        os.environ["COMPRESS_ACTION_SERVER_REQUEST"] = "True"
+        stack = start_stack(settings, var_dir=var_dir, model=model, app_log=var_dir / "app.log")
+        yield EvalStack(
+            stack=stack,
+            session_factory=factory,
+            staff_token=_login(stack.app_url, factory),
+            divisions={row.code: Division(row.level.value, short_name(row.name)) for row in rows},
+            registry=registry,
+        )
+    except BaseException:
+        if logs_to is not None:
+            _save_logs(work / "var", logs_to)
+        raise
+    finally:
+        if stack is not None:
+            stop_stack(stack)
+        if engine is not None:
+            engine.dispose()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _save_logs(var_dir: Path, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for log in (var_dir / "log" / "rasa.log", var_dir / "app.log"):
+        if log.is_file():
+            shutil.copyfile(log, target / log.name)
