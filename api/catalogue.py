@@ -4,8 +4,9 @@ Source: the district's service catalogue, `categories.md`. Chinese names are wha
 residents and staff see.
 """
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 SERVICE_NAMES: Final[dict[str, str]] = {
     "water_leak": "漏水渗水",
@@ -119,3 +120,69 @@ def ticket_code_for_intent(intent: str | None) -> str | None:
     """The service code a ticket for this intent carries (an emergency's code included)."""
     emergency = emergency_for_intent(intent)
     return emergency.service_code if emergency else service_code_for_intent(intent)
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """The two independent decisions a message leads to: the ticket's code and the danger.
+
+    `service_code` names the problem to fix (None: not a report); `emergency` is the
+    present danger, if any. An emergency's ticket carries the code of its problem
+    (a burning garbage pile is `environment`), not a code fixed by the danger.
+    """
+
+    service_code: str | None
+    emergency: EmergencyKind | None
+
+
+def understand(intent: str | None, ranking: Iterable[tuple[str, float]] = ()) -> Understanding:
+    """Both decisions from the NLU's top intent and its ranking of every intent.
+
+    For an emergency intent the code is the problem the model reads in the words
+    around the danger (`code_beside_danger`); only when it reads none does the
+    kind's usual code stand in.
+    """
+    emergency = emergency_for_intent(intent)
+    if emergency is None:
+        return Understanding(service_code_for_intent(intent), None)
+    return Understanding(code_beside_danger(ranking) or emergency.service_code, emergency)
+
+
+def code_beside_danger(ranking: Iterable[tuple[str, float]]) -> str | None:
+    """The problem named around a danger: the best-ranked intent that is not an emergency.
+
+    A confident emergency leaves little score to the rest, so only the order counts:
+    when what comes first after the dangers is a report (垃圾站 → environment), that is
+    the problem; when it is anything else (厨房着火了 → goodbye), no problem was named.
+    """
+    rest = [
+        (score, name) for name, score in ranking if not name.startswith(EMERGENCY_INTENT_PREFIX)
+    ]
+    best = max(rest, default=None)
+    return service_code_for_intent(best[1]) if best is not None else None
+
+
+# Below this, a report intent's score says nothing about the problem ("厨房着火了").
+REPORT_EVIDENCE = 0.05
+
+
+def best_report_code(ranking: Iterable[tuple[str, float]]) -> str | None:
+    """The code of the best-ranked report intent, or None when no report scores at all."""
+    reports = [(score, code) for name, score in ranking if (code := service_code_for_intent(name))]
+    best = max(reports, default=None)
+    return best[1] if best is not None and best[0] >= REPORT_EVIDENCE else None
+
+
+def ranking_from(parse: Mapping[str, Any]) -> list[tuple[str, float]]:
+    """(intent, confidence) pairs of a Rasa parse result's `intent_ranking`, best first."""
+    return [
+        (str(entry.get("name")), float(entry.get("confidence") or 0.0))
+        for entry in parse.get("intent_ranking") or []
+        if isinstance(entry, Mapping) and entry.get("name")
+    ]
+
+
+def understand_parse(parse: Mapping[str, Any]) -> Understanding:
+    """Both decisions for one Rasa parse result (`/model/parse`, a tracker's latest message)."""
+    intent = (parse.get("intent") or {}).get("name")
+    return understand(str(intent) if intent else None, ranking_from(parse))

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
-from api.catalogue import emergency_for_intent, service_code_for_intent
+from api.catalogue import understand_parse
 from api.conversations.rasa_client import RasaUnavailableError
 from api.conversations.replay import Replies, ReplyOnce
 from api.conversations.schemas import (
@@ -65,8 +65,8 @@ async def parse(request: ParseRequest, rasa: RasaDep, session: SessionDep) -> Pa
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, BOT_UNAVAILABLE) from exc
     intent = result.get("intent") or {}
     name = intent.get("name")
-    emergency = emergency_for_intent(name)
-    code = emergency.service_code if emergency else service_code_for_intent(name)
+    understood = understand_parse(result)
+    code, emergency = understood.service_code, understood.emergency
     entities = [_public_entity(e) for e in result.get("entities") or []]
     resolution = registry_gazetteer(session).resolve(request.text)
     for place in (resolution.place,) if resolution.place else resolution.candidates:

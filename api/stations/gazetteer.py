@@ -27,6 +27,13 @@ FUZZY_MIN_LENGTH = 4
 FUZZY_THRESHOLD = 0.74
 # Near misses are only looked for in short answers, where a place is expected.
 FUZZY_MAX_TEXT = 30
+# A near miss on a short name scores just above the threshold, below any closer match.
+SHORT_NEAR_MISS_SCORE = 0.75
+SHORT_NAME_MIN_LENGTH = 3
+# What residents put around a place name: 那边, 这里, 附近; a town's or community's suffix.
+_PLACE_WORDS = re.compile(r"(街道|镇|社区|村|那边|这边|那里|这里|那儿|这儿|附近|一带|的)$")
+# A particle or pronoun in place of a name's character is another phrase (杨家的), not a typo.
+_NOT_A_NAME_CHARACTER = frozenset("的了吗呢嘛啊哦呀我你他她它这那里边个是在有就也都")
 _NOISE = re.compile(r"[\s\u200b-\u200f\u2060\ufeff]+")
 
 
@@ -193,19 +200,34 @@ class Gazetteer:
         best: set[str] = set()
         if len(text) > FUZZY_MAX_TEXT:
             return best
+        bare = _PLACE_WORDS.sub("", text)
         for alias, codes in self._aliases.items():
             size = len(alias)
-            if size < FUZZY_MIN_LENGTH or len(text) < size - 1:
+            if size < FUZZY_MIN_LENGTH:
+                # A short name (杨家坪) is forgiven one wrong character only when it is
+                # all the answer says (杨家平, 杨家平那边), never inside a longer text.
+                near = _one_substitution(alias, text) or _one_substitution(alias, bare)
+                score = SHORT_NEAR_MISS_SCORE if near else 0.0
+            elif len(text) < size - 1:
                 continue
-            score = max(
-                SequenceMatcher(None, alias, text[i : i + size]).ratio()
-                for i in range(max(1, len(text) - size + 1))
-            )
+            else:
+                score = max(
+                    SequenceMatcher(None, alias, text[i : i + size]).ratio()
+                    for i in range(max(1, len(text) - size + 1))
+                )
             if score > best_score:
                 best_score, best = score, set(codes)
             elif score == best_score:
                 best |= codes
         return best if best_score >= FUZZY_THRESHOLD else set()
+
+
+def _one_substitution(alias: str, text: str) -> bool:
+    """The text is the alias with exactly one character typed wrong (same length)."""
+    if len(alias) < SHORT_NAME_MIN_LENGTH or len(alias) != len(text):
+        return False
+    wrong = [typed for right, typed in zip(alias, text, strict=True) if right != typed]
+    return len(wrong) == 1 and wrong[0] not in _NOT_A_NAME_CHARACTER
 
 
 _cache: dict[tuple[str, int, str], Gazetteer] = {}

@@ -8,6 +8,10 @@ _SEP = r"[\s\-－—–()（）]*"
 _MOBILE = re.compile(rf"(?<!\d)(?:\+?86{_SEP})?(1[3-9]\d){_SEP}(\d{{4}}){_SEP}(\d{{4}})(?!\d)")
 
 
+# The pattern behind `find_mobile`, for callers that need where the number stands.
+MOBILE_IN_TEXT = _MOBILE
+
+
 def _normalised(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 

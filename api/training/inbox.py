@@ -16,6 +16,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from api.catalogue import SERVICE_NAMES
+from api.conversations.corrections import looks_like_correction
 from api.tickets.models import EventKind, Ticket, TicketEvent
 from api.training.grouping import group_key
 from api.training.labels import (
@@ -32,7 +33,9 @@ TRACKER_CURSOR = "tracker"
 TICKETS_CURSOR = "tickets"
 # Ticket events that say the bot's category may have been wrong.
 RECATEGORISED_KIND = "recategorised"
-TICKET_REVIEW_KINDS = (EventKind.RETURNED.value, RECATEGORISED_KIND)
+TICKET_REVIEW_KINDS = (EventKind.RETURNED.value, RECATEGORISED_KIND, EventKind.REOPENED.value)
+# The report form counts answers to "where?" it could not use in this slot.
+PLACE_MISS_SLOT = "place_attempts"
 MAX_GROUPS = 200
 
 
@@ -63,7 +66,7 @@ def _flag(item: ReviewItem, reason: ReviewReason, note: str | None = None) -> No
     if reason.value not in item.reasons:
         item.reasons = [*item.reasons, reason.value]
     item.flagged = True
-    if note:
+    if note and note not in (item.context_note or ""):
         item.context_note = f"{item.context_note}；{note}" if item.context_note else note
 
 
@@ -113,6 +116,7 @@ def ingest_tracker(session: Session, reader: TrackerReader, threshold: float) ->
     cursor = _cursor(session, TRACKER_CURSOR)
     if reader.last_event_id() < cursor.position:  # the store was recreated
         cursor.position = 0
+    start = cursor.position
     taken = 0
     for message in reader.messages_after(cursor.position):
         item = _item_for_message(message, threshold)
@@ -120,7 +124,7 @@ def ingest_tracker(session: Session, reader: TrackerReader, threshold: float) ->
             cursor.position = message.event_id
             continue
         session.add(item)
-        if message.intent == CORRECTION_INTENT:
+        if message.intent == CORRECTION_INTENT or looks_like_correction(message.text):
             session.flush()
             corrected = _last_report_before(session, message.sender_id, message.event_id)
             if corrected is not None:
@@ -128,7 +132,24 @@ def ingest_tracker(session: Session, reader: TrackerReader, threshold: float) ->
         cursor.position = message.event_id
         taken += 1
     session.flush()
+    # Up to the newest event: the form's slot comes after the message it judged.
+    _flag_place_misses(session, reader, start, reader.last_event_id())
     return taken
+
+
+def _flag_place_misses(session: Session, reader: TrackerReader, start: int, end: int) -> None:
+    """Flag the answers to "where?" the bot could not use, even when the model was sure."""
+    for sender_id, event_id in reader.slot_raises(PLACE_MISS_SLOT, start, end):
+        query = (
+            select(ReviewItem)
+            .where(ReviewItem.sender_id == sender_id, ReviewItem.tracker_event_id < event_id)
+            .order_by(ReviewItem.tracker_event_id.desc())
+            .limit(1)
+        )
+        item = session.scalars(query).first()
+        if item is not None:
+            _flag(item, ReviewReason.PLACE_UNUSABLE, "这句话没能用作地点")
+    session.flush()
 
 
 def _ticket_note(event: TicketEvent) -> tuple[ReviewReason, str, str | None]:
@@ -142,6 +163,8 @@ def _ticket_note(event: TicketEvent) -> tuple[ReviewReason, str, str | None]:
         )
         note = f"改类：{names[0]} → {names[1]}" + (f"（{event.note}）" if event.note else "")
         return ReviewReason.RECATEGORISED, note, f"report_{to_code}" if to_code else None
+    if event.kind == EventKind.REOPENED.value:
+        return ReviewReason.REOPENED, f"重办：{event.note or '居民说问题没解决'}", None
     why = str(data.get("reason_name") or data.get("reason") or "")
     return ReviewReason.RETURNED, f"退单：{why}" + (f"（{event.note}）" if event.note else ""), None
 

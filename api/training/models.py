@@ -20,6 +20,8 @@ class ReviewReason(StrEnum):
     CORRECTED = "corrected"
     RETURNED = "returned"
     RECATEGORISED = "recategorised"
+    PLACE_UNUSABLE = "place_unusable"
+    REOPENED = "reopened"
 
 
 REASON_NAMES: dict[str, str] = {
@@ -29,6 +31,8 @@ REASON_NAMES: dict[str, str] = {
     ReviewReason.CORRECTED: "居民纠正了类别",
     ReviewReason.RETURNED: "工单被退回",
     ReviewReason.RECATEGORISED: "工作人员改了类别",
+    ReviewReason.PLACE_UNUSABLE: "地点没用上",
+    ReviewReason.REOPENED: "居民说没解决（重办）",
 }
 
 

@@ -162,6 +162,24 @@ class TrackerReader:
             value = conn.execute(query).scalar()
         return float(value) if value is not None else None
 
+    def slot_raises(self, slot: str, after: int, upto: int) -> list[tuple[str, int]]:
+        """(sender, event id) of every time a counting slot was set above zero in (after, upto]."""
+        if not self.has_events() or upto <= after:
+            return []
+        query = (
+            select(EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.data)
+            .where(EVENTS.c.id > after, EVENTS.c.id <= upto, EVENTS.c.type_name == "slot")
+            .order_by(EVENTS.c.id)
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        raised = []
+        for row in rows:
+            data = _data(row.data)
+            if data.get("name") == slot and float(data.get("value") or 0) > 0:
+                raised.append((str(row.sender_id), int(row.id)))
+        return raised
+
     def last_event_id(self) -> int:
         """The newest event's id (0 when there is none)."""
         if not self.has_events():

@@ -77,6 +77,9 @@ class Tracker:
     def bot(self, sender: str, text: str) -> int:
         return self._add(sender, "bot", {"text": text}, None)
 
+    def slot(self, sender: str, name: str, value: Any) -> int:
+        return self._add(sender, "slot", {"name": name, "value": value}, None)
+
 
 @pytest.fixture(scope="module")
 def tracker(tmp_path_factory: pytest.TempPathFactory) -> Tracker:
@@ -251,6 +254,41 @@ def test_returned_and_recategorised_tickets_come_to_review(
     assert recat["predicted_intent"] == "report_power_outage"
     assert recat["suggested_intent"] == "report_other"
     assert "停电断电 → 其他诉求" in recat["context_note"]
+
+
+def test_what_broke_a_conversation_is_flagged_even_when_the_model_was_sure(
+    app_client: TestClient,
+    operator: dict[str, str],
+    tracker: Tracker,
+    session_factory: sessionmaker[Session],
+) -> None:
+    word, resident = tag(), sender()
+    # A typed correction that the model read as a report, not as "correct".
+    tracker.user(resident, f"{word}家里没有水了", "report_water_supply", 0.97)
+    tracker.user(resident, f"{word}哦搞错了，是厨房水管在漏", "report_water_leak", 0.95)
+    # An answer to "where?" the bot could not use.
+    other = sender()
+    tracker.user(other, f"{word}小区门口井盖不见了", "report_public_facility", 0.98)
+    tracker.user(other, f"{word}就那个地方嘛", "inform", 0.91)
+    tracker.slot(other, "place_attempts", 1.0)
+    # A ticket the resident said was not fixed.
+    number = file_ticket(session_factory, ROOM, NOW, description=f"{word}阳台渗水")
+    with transaction(session_factory) as session:
+        ticket = session.scalars(select(Ticket).where(Ticket.number == number)).one()
+        lifecycle.sign(session, ticket, actor="staff:a", now=NOW)
+        lifecycle.resolve(session, ticket, actor="staff:a", now=NOW, resolution="已修好")
+    with transaction(session_factory) as session:
+        ticket = session.scalars(select(Ticket).where(Ticket.number == number)).one()
+        lifecycle.reopen(session, ticket, actor="resident", now=NOW, reason="还是在渗水")
+
+    found = {
+        g["sample"]["text"].removeprefix(word): g["sample"]
+        for g in groups(app_client, operator, q=word)
+    }
+    assert "corrected" in found["家里没有水了"]["reasons"]
+    assert "place_unusable" in found["就那个地方嘛"]["reasons"]
+    assert "reopened" in found["阳台渗水"]["reasons"]
+    assert "还是在渗水" in found["阳台渗水"]["context_note"]
 
 
 def test_a_later_decision_sees_the_earlier_one(

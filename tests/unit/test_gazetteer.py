@@ -76,6 +76,29 @@ def test_one_wrong_character_is_forgiven(gazetteer: Gazetteer, text: str) -> Non
     assert resolution.place.code == TIANBAOLU
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("杨家平", YANGJIAPING),
+        ("杨家平那边", YANGJIAPING),
+        ("黄角坪", HUANGJUEPING),
+        ("金风镇", JINFENG),
+    ],
+)
+def test_one_wrong_character_in_a_short_town_name_is_forgiven(
+    gazetteer: Gazetteer, text: str, code: str
+) -> None:
+    resolution = gazetteer.resolve(text)
+    assert resolution.status is MatchStatus.TOWN_ONLY
+    assert resolution.place is not None and resolution.place.code == code
+
+
+@pytest.mark.parametrize("text", ["我家里", "杨家的", "我在杨家平那边的菜市场门口摆摊被人打了"])
+def test_short_near_misses_need_the_whole_answer(gazetteer: Gazetteer, text: str) -> None:
+    resolution = gazetteer.resolve(text)
+    assert resolution.place is None or resolution.place.code != YANGJIAPING
+
+
 @pytest.mark.parametrize("text", ["我家在火星", "不清楚", "好的", "13812345678", ""])
 def test_unknown_places_are_unknown(gazetteer: Gazetteer, text: str) -> None:
     resolution = gazetteer.resolve(text)

@@ -24,7 +24,9 @@
     ["handoff", "转人工"],
     ["corrected", "居民纠正了类别"],
     ["returned", "工单被退回"],
-    ["recategorised", "工作人员改了类别"]
+    ["recategorised", "工作人员改了类别"],
+    ["place_unusable", "地点没用上"],
+    ["reopened", "居民说没解决（重办）"]
   ];
   var REASON_NAMES = {};
   REASONS.forEach(function (r) {

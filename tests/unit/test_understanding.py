@@ -1,0 +1,46 @@
+"""Two decisions per message: the code of the problem, and the danger (api.catalogue)."""
+
+from api.catalogue import best_report_code, understand, understand_parse
+
+
+def test_a_danger_keeps_the_code_of_the_problem_around_it() -> None:
+    ranking = [
+        ("emergency_fire", 0.97),
+        ("report_environment", 0.02),
+        ("emergency_medical", 0.006),
+        ("report_other", 0.004),
+    ]
+    understood = understand("emergency_fire", ranking)
+    assert understood.service_code == "environment"
+    assert understood.emergency is not None and understood.emergency.hotline == "火警 119"
+
+
+def test_a_danger_with_no_problem_named_takes_the_kinds_usual_code() -> None:
+    ranking = [("emergency_fire", 1.0), ("goodbye", 1e-4), ("report_water_leak", 1e-5)]
+    assert understand("emergency_fire", ranking).service_code == "other"
+    assert understand("emergency_gas_leak", []).service_code == "gas"
+
+
+def test_a_report_is_its_own_code_and_no_emergency() -> None:
+    understood = understand("report_water_leak", [("report_water_leak", 0.9)])
+    assert understood.service_code == "water_leak" and understood.emergency is None
+    assert understand("greet", [("greet", 0.99)]).service_code is None
+
+
+def test_the_best_report_needs_some_evidence() -> None:
+    assert best_report_code([("correct", 0.6), ("report_water_leak", 0.3)]) == "water_leak"
+    assert best_report_code([("inform", 0.97), ("report_gas", 0.01)]) is None
+
+
+def test_a_rasa_parse_result_reads_the_same() -> None:
+    parse = {
+        "intent": {"name": "emergency_electric_water", "confidence": 1.0},
+        "intent_ranking": [
+            {"name": "emergency_electric_water", "confidence": 1.0},
+            {"name": "report_water_leak", "confidence": 0.3},
+            {"name": "report_power_outage", "confidence": 0.1},
+        ],
+    }
+    understood = understand_parse(parse)
+    assert understood.service_code == "water_leak"
+    assert understood.emergency is not None and understood.emergency.kind == "electric_water"
