@@ -3,22 +3,27 @@
 import re
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session
+
+from actions.answers import says_yes
 from actions.context import ActionContext
+from actions.followups import RECENT_TICKETS, answer_followup, describe, pick, summary_line
 from actions.framework import Dispatcher, Event, Tracker, active_loop, button, slot_set
-from actions.report_slots import MISUNDERSTANDINGS, PHONE, PHONE_DECLINED, PROBLEM, reset_events
-from api.catalogue import SERVICE_NAMES
+from actions.report_slots import (
+    MISUNDERSTANDINGS,
+    PHONE,
+    PHONE_DECLINED,
+    PROBLEM,
+    TICKET_NUMBER,
+    reset_events,
+)
 from api.conversations.service import record_handoff
 from api.tickets.contact import find_mobile
-from api.tickets.models import STATUS_NAMES, Ticket
-from api.tickets.models import TicketStatus as TicketState  # TicketStatus here is the action
 from api.tickets.numbers import find_ticket_number
-from api.tickets.schemas import TicketStatusView
 from api.tickets.service import (
     TicketNotFoundError,
     get_ticket,
     record_rating,
-    station_of,
-    status_view,
     tickets_of_sender,
 )
 
@@ -42,13 +47,8 @@ COMMON_PROBLEMS = [
 ]
 
 
-def _line(ticket: Ticket, station_name: str) -> str:
-    status = STATUS_NAMES.get(ticket.status, ticket.status)
-    return f"{ticket.number}｜{SERVICE_NAMES[ticket.service_code]}｜{station_name}｜{status}"
-
-
 class TicketStatus:
-    """Progress of a ticket by number, or of the resident's own latest tickets."""
+    """Progress of the resident's own tickets: the one named, the one just filed, or a list."""
 
     name = "action_ticket_status"
 
@@ -57,39 +57,36 @@ class TicketStatus:
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
         number = find_ticket_number(str(tracker.entity("ticket_number") or tracker.text))
+        if number is None and answered_as_followup(self._context, dispatcher, tracker):
+            return []  # "还是没修好" reopens; a status question is answered the same way
+        tz = self._context.tz
         with self._context.session_factory() as session:
-            if number is None:
-                mine = tickets_of_sender(session, tracker.sender_id, limit=3)
-                if not mine:
-                    dispatcher.utter(
-                        "还没查到您登记过的工单。请把工单号发给我，格式像 LY-20261123-0001。"
-                    )
-                    return []
-                lines = [_line(t, station_of(session, t).display_name) for t in mine]
-                dispatcher.utter("您最近的工单：\n" + "\n".join(lines))
+            mine = tickets_of_sender(session, tracker.sender_id, limit=RECENT_TICKETS)
+            if number is not None and number not in {ticket.number for ticket in mine}:
+                dispatcher.utter(self._older(session, number, tracker.sender_id, tz))
                 return []
-            try:
-                view = status_view(session, get_ticket(session, number), tracker.sender_id)
-            except TicketNotFoundError:
-                dispatcher.utter(f"没查到工单 {number}，麻烦核对一下号码。")
+            if not mine:
+                dispatcher.utter(
+                    "还没查到您登记过的工单。请把工单号发给我，格式像 LY-20261123-0001。"
+                )
                 return []
-        lines = [
-            f"工单 {view.number}（{view.service_name}）：{view.status_name}。",
-            f"承办：{view.station_name}",
-            *_next_step(view, self._context.tz),
-        ]
-        dispatcher.utter("\n".join(lines))
+            if number or tracker.get_slot(TICKET_NUMBER) or len(mine) == 1:
+                dispatcher.utter(describe(session, pick(mine, tracker), tz))
+                return []
+            lines = [summary_line(session, ticket) for ticket in mine[:3]]
+        dispatcher.utter("您最近的工单：\n" + "\n".join(lines))
         return []
 
-
-def _next_step(view: TicketStatusView, tz: ZoneInfo) -> list[str]:
-    """What the resident can expect next: contact while unsigned, a rating once resolved."""
-    if view.status in (TicketState.DISPATCHED, TicketState.REOPENED):
-        due = view.contact_due_at.astimezone(tz)
-        return [f"约定联系时间：{due.month}月{due.day}日 {due:%H:%M}前"]
-    if view.status == TicketState.RESOLVED:
-        return ["工作站已办结。问题解决了吗？可以给这次办理打 1–5 星。"]
-    return []
+    @staticmethod
+    def _older(session: Session, number: str, sender_id: str, tz: ZoneInfo) -> str:
+        """An older ticket of the resident's; nobody else's ticket is described here."""
+        try:
+            ticket = get_ticket(session, number)
+        except TicketNotFoundError:
+            ticket = None
+        if ticket is None or ticket.sender_id != sender_id:
+            return f"没查到您名下的工单 {number}，麻烦核对一下号码。"
+        return describe(session, ticket, tz)
 
 
 class Handoff:
@@ -136,6 +133,8 @@ class RateTicket:
     def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
         stars = stars_in(tracker)
         with self._context.session_factory() as session:
+            if answer_followup(session, tracker, dispatcher, self._context.now(), self._context.tz):
+                return []
             mine = tickets_of_sender(session, tracker.sender_id, limit=1)
             if not mine:
                 dispatcher.utter("谢谢您的评价！您在这里还没有工单，有问题随时找我。")
@@ -165,12 +164,45 @@ def stars_in(tracker: Tracker) -> int | None:
     return next((stars for word, stars in _RATING_WORDS if word in tracker.text), None)
 
 
+class OutOfScope:
+    """Chat the bot does not handle, unless it is a question about the resident's tickets."""
+
+    name = "action_out_of_scope"
+
+    def __init__(self, context: ActionContext) -> None:
+        self._context = context
+
+    def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
+        if answered_as_followup(self._context, dispatcher, tracker):
+            return []
+        dispatcher.utter(
+            "这个我帮不上忙 😅 我主要帮您登记生活中遇到的问题，比如漏水、停电、邻里纠纷，"
+            "再转给老杨工作站处理。"
+        )
+        return []
+
+
+def answered_as_followup(context: ActionContext, dispatcher: Dispatcher, tracker: Tracker) -> bool:
+    """Answer a question about the resident's own tickets, if the message is one."""
+    with context.session_factory() as session:
+        return answer_followup(session, tracker, dispatcher, context.now(), context.tz)
+
+
 class Fallback:
     """Not understood: say so briefly, and offer a person the second time in a row."""
 
     name = "action_fallback"
 
+    def __init__(self, context: ActionContext) -> None:
+        self._context = context
+
     def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
+        if answered_as_followup(self._context, dispatcher, tracker):
+            return [slot_set(MISUNDERSTANDINGS, 0.0)]
+        filed = tracker.get_slot(TICKET_NUMBER)
+        if filed and (tracker.intent == "affirm" or says_yes(tracker.text)):
+            dispatcher.utter(f"好的！工单 {filed} 已经登记好了，有进展会告诉您。还有别的事随时说。")
+            return [slot_set(MISUNDERSTANDINGS, 0.0)]
         count = float(tracker.get_slot(MISUNDERSTANDINGS) or 0) + 1
         if count >= 2:
             dispatcher.utter(

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from actions.understanding import RasaReader
 from api.settings import Settings
 from api.tickets.schemas import NewReport
 from api.tickets.service import FiledTicket, report_filer
@@ -28,6 +29,10 @@ class ActionContext:
     def now(self) -> datetime:
         """The current local time."""
         return self.clock(self.tz)
+
+    def code_of(self, text: str) -> str | None:
+        """What the NLU model makes of a few words (a corrected problem); None if unsure."""
+        return RasaReader(self.settings.rasa_url, self.settings.rasa_token).code_of(text)
 
     def file_report(self, session: Session, report: NewReport) -> FiledTicket:
         """File a report with the district's settings and this context's clock."""

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from actions.protocol import ActionCall, ActionResult
+from api.catalogue import ranking_from
 
 Event = dict[str, Any]
 Button = dict[str, str]
@@ -61,6 +62,11 @@ class Tracker:
         intent = self.latest_message.get("intent") or {}
         name = intent.get("name")
         return str(name) if name else None
+
+    @property
+    def intent_ranking(self) -> list[tuple[str, float]]:
+        """Every intent NLU considered for the latest message, with its confidence."""
+        return ranking_from(self.latest_message)
 
     @property
     def intent_confidence(self) -> float:

@@ -1,6 +1,6 @@
 """Every custom action, built with its collaborators."""
 
-from actions.assistance import Fallback, Handoff, RateTicket, TicketStatus
+from actions.assistance import Fallback, Handoff, OutOfScope, RateTicket, TicketStatus
 from actions.context import ActionContext
 from actions.framework import Action, ActionExecutor
 from actions.report_form import ValidateReportForm
@@ -24,6 +24,7 @@ def build_executor(context: ActionContext) -> ActionExecutor:
         TicketStatus(context),
         Handoff(context),
         RateTicket(context),
-        Fallback(),
+        OutOfScope(context),
+        Fallback(context),
     ]
     return ActionExecutor(actions)

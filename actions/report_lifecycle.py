@@ -6,11 +6,14 @@ from collections.abc import Callable
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from actions.answers import is_bare_reply
 from actions.context import ActionContext
+from actions.followups import answer_followup
 from actions.framework import Dispatcher, Event, Tracker, active_loop, slot_set
 from actions.report_slots import (
     EMERGENCY,
     EMERGENCY_KIND,
+    FOLLOWUP,
     LOCATION_LAT,
     LOCATION_LON,
     PHONE,
@@ -20,11 +23,20 @@ from actions.report_slots import (
     PROBLEM,
     SERVICE_CODE,
     TICKET_NUMBER,
+    MessageFacts,
     first_message_events,
+    problem_text,
+    problem_words,
     read_facts,
     reset_events,
 )
-from api.catalogue import SERVICE_NAMES, emergency_for_intent, service_code_for_intent
+from api.catalogue import (
+    SERVICE_NAMES,
+    best_report_code,
+    emergency_for_intent,
+    service_code_for_intent,
+    understand,
+)
 from api.dispatch.service import NoStationError
 from api.stations.gazetteer import Gazetteer
 from api.stations.models import StationLevel, level_of_code
@@ -53,12 +65,24 @@ class StartReport:
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
         with self._context.session_factory() as session:
-            facts = read_facts(tracker, self._gazetteer_of(session))
+            if answer_followup(session, tracker, dispatcher, self._context.now(), self._context.tz):
+                # The form opens and closes at once; SubmitReport files nothing.
+                return [*reset_events(), slot_set(PROBLEM, tracker.text), slot_set(FOLLOWUP, True)]
+            facts = read_facts(tracker, self._gazetteer_of(session), session)
         code = service_code_for_intent(tracker.intent)
+        if code is None and describes_problem(facts):
+            # "杨家坪天宝路社区，厕所堵了，电话…" read as a place: the problem is there too.
+            code = best_report_code(tracker.intent_ranking)
         events = reset_events()
         if code is not None:
-            events += [slot_set(PROBLEM, facts.text), slot_set(SERVICE_CODE, code)]
+            events += [slot_set(PROBLEM, problem_text(facts)), slot_set(SERVICE_CODE, code)]
         return events + first_message_events(facts)
+
+
+def describes_problem(facts: MessageFacts) -> bool:
+    """The message names a place or phone, and says more than that: a problem is in it."""
+    words = problem_words(facts) if facts.place_found or facts.phone else None
+    return words is not None and not is_bare_reply(words)
 
 
 class EmergencyAdvice:
@@ -79,7 +103,7 @@ class EmergencyAdvice:
             "我同时为您登记紧急工单，马上通知附近的老杨工作站。"
         )
         with self._context.session_factory() as session:
-            facts = read_facts(tracker, self._gazetteer_of(session))
+            facts = read_facts(tracker, self._gazetteer_of(session), session)
         in_report = tracker.active_loop_name is not None
         problem = tracker.get_slot(PROBLEM) if in_report else None
         events = [] if in_report else reset_events()
@@ -89,7 +113,9 @@ class EmergencyAdvice:
             slot_set(PROBLEM, f"{problem}；{facts.text}" if problem else facts.text),
         ]
         if not (in_report and tracker.get_slot(SERVICE_CODE)):
-            events.append(slot_set(SERVICE_CODE, kind.service_code))
+            # The code names the problem around the danger, decided apart from it.
+            code = understand(tracker.intent, tracker.intent_ranking).service_code
+            events.append(slot_set(SERVICE_CODE, code or kind.service_code))
         known = {name: tracker.get_slot(name) for name in (PLACE, PHONE)} if in_report else {}
         return events + [
             event for event in first_message_events(facts) if not known.get(event["name"])
@@ -105,6 +131,8 @@ class SubmitReport:
         self._context = context
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
+        if tracker.get_slot(FOLLOWUP):
+            return reset_events()  # the message was about an earlier ticket, already answered
         report = self._report(tracker)
         with self._context.session_factory() as session:
             try:
@@ -150,10 +178,15 @@ class SubmitReport:
         local_due = ticket.contact_due_at.astimezone(self._context.tz)
         contact_by = describe_contact_deadline(ticket.service_code, ticket.emergency, local_due)
         head = "🚨 紧急工单已登记" if ticket.emergency else "✅ 已为您登记"
+        contact = (
+            f"工作人员会在{contact_by}联系您。"
+            if ticket.contact_phone
+            else f"工作人员会在{contact_by}跟进；您没有留电话，进展会在这里告诉您。"
+        )
         dispatcher.utter(
             f"{head}，工单号 {ticket.number}。\n"
-            f"已转给{station.display_name}，工作人员会在{contact_by}联系您。\n"
-            "想查进度，随时把工单号发给我。",
+            f"已转给{station.display_name}，{contact}\n"
+            "想查进度，随时问我或把工单号发给我。",
             custom={
                 "type": "ticket",
                 "number": ticket.number,

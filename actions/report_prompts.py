@@ -5,7 +5,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from actions.context import ActionContext
-from actions.framework import Button, Dispatcher, Event, Tracker, button
+from actions.framework import Button, Dispatcher, Event, Tracker, button, slot_set
 from actions.report_slots import (
     CORRECTING,
     EMERGENCY,
@@ -24,6 +24,8 @@ from api.stations.models import StationLevel
 from api.tickets.contact import mask_phone
 
 HANDOFF_OFFER_AFTER = 2
+# Set by the NLU's emergency rules for a message of fire emoji and no words.
+UNCLEAR_DANGER = "unclear_danger"
 HANDOFF_BUTTON = button("转人工", "/handoff")
 CANCEL_BUTTON = button("不报了", "/cancel")
 
@@ -40,12 +42,31 @@ def with_handoff_offer(
     return text, buttons
 
 
+def understood() -> list[Event]:
+    """The answer was usable: the count of misunderstandings starts again."""
+    return [slot_set(MISUNDERSTANDINGS, 0.0)]
+
+
+def misunderstood(dispatcher: Dispatcher, tracker: Tracker, hint: str) -> list[Event]:
+    """Say what is needed, and count one more misunderstanding in a row."""
+    dispatcher.utter(hint)
+    count = float(tracker.get_slot(MISUNDERSTANDINGS) or 0) + 1
+    return [slot_set(MISUNDERSTANDINGS, count)]
+
+
 class AskProblem:
     """What happened?"""
 
     name = "action_ask_problem"
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
+        if tracker.entity(UNCLEAR_DANGER) == "fire":
+            dispatcher.utter(
+                "是着火了吗？如果着火了，请马上拨打 119，先带家人离开，别乘电梯！"
+                "安全以后告诉我在哪里、什么情况，我马上通知老杨工作站。",
+                buttons=[button("是，着火了", "着火了"), CANCEL_BUTTON],
+            )
+            return []
         text, buttons = with_handoff_offer(
             tracker, "好的，请说说遇到了什么问题？比如「楼上漏水到我家了」。", [CANCEL_BUTTON]
         )

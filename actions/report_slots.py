@@ -5,13 +5,18 @@ the form, so a place or phone given at any point is understood the same way.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from actions.answers import estate_in
 from actions.framework import REQUESTED_SLOT, Event, Tracker, slot_set
+from api.dispatch.service import nearest_station
 from api.stations.gazetteer import Gazetteer, MatchStatus, Place, Resolution
 from api.stations.models import StationLevel
-from api.tickets.contact import find_mobile
+from api.tickets.contact import MOBILE_IN_TEXT, find_mobile
 
 PROBLEM = "problem"
 SERVICE_CODE = "service_code"
@@ -28,6 +33,8 @@ CONFIRM = "confirm"
 CORRECTING = "correcting"
 MISUNDERSTANDINGS = "misunderstandings"
 TICKET_NUMBER = "ticket_number"
+# The message that opened the form was about an earlier ticket: nothing is filed.
+FOLLOWUP = "followup"
 
 PHONE_DECLINED = "declined"
 SHARED_LOCATION_LABEL = "您发送的位置"
@@ -48,10 +55,17 @@ REPORT_SLOTS = (
     CONFIRM,
     CORRECTING,
     MISUNDERSTANDINGS,
+    FOLLOWUP,
 )
-SLOT_DEFAULTS: dict[str, Any] = {EMERGENCY: False, PLACE_ATTEMPTS: 0.0, MISUNDERSTANDINGS: 0.0}
+SLOT_DEFAULTS: dict[str, Any] = {
+    EMERGENCY: False,
+    PLACE_ATTEMPTS: 0.0,
+    MISUNDERSTANDINGS: 0.0,
+    FOLLOWUP: False,
+}
 
 MAX_PLACE_TEXT = 100
+NEAR_KM = 5.0
 _DECLINE_PHONE = re.compile(r"不留|不方便|不想留|没有手机|莫得|没电话|不给|算了吧?不留")
 
 
@@ -63,6 +77,8 @@ class MessageFacts:
     phone: str | None
     resolution: Resolution
     location: tuple[float, float] | None
+    # The station nearest a shared location, named so the resident can check it.
+    near: str | None = None
 
     @property
     def place_found(self) -> bool:
@@ -70,17 +86,23 @@ class MessageFacts:
         return self.resolution.status in (MatchStatus.EXACT, MatchStatus.TOWN_ONLY)
 
 
-def read_facts(tracker: Tracker, gazetteer: Gazetteer) -> MessageFacts:
+def read_facts(
+    tracker: Tracker, gazetteer: Gazetteer, session: Session | None = None
+) -> MessageFacts:
     """Phone, registry place and shared location found in the latest message."""
     text = tracker.text.strip()
     button_code = tracker.entity(PLACE_CODE)
     place = gazetteer.place(str(button_code)) if button_code else None
     resolution = Resolution(MatchStatus.EXACT, place) if place else gazetteer.resolve(text)
+    location = shared_location(tracker.metadata)
+    near = None
+    if location is not None and session is not None:
+        code = str(tracker.get_slot(SERVICE_CODE) or "other")
+        found = nearest_station(session, location[0], location[1], code)
+        if found is not None and found[1] <= NEAR_KM:
+            near = found[0].short_name
     return MessageFacts(
-        text=text,
-        phone=find_mobile(text),
-        resolution=resolution,
-        location=shared_location(tracker.metadata),
+        text=text, phone=find_mobile(text), resolution=resolution, location=location, near=near
     )
 
 
@@ -115,28 +137,94 @@ def place_events(place: Place, said: str | None = None) -> list[Event]:
     ]
 
 
-def location_events(location: tuple[float, float], place_known: bool) -> list[Event]:
-    """Slots for a location the widget shared; it answers "where" when nothing else did."""
-    events = [slot_set(LOCATION_LAT, location[0]), slot_set(LOCATION_LON, location[1])]
+def town_estate_events(town: Place, estate: str) -> list[Event]:
+    """An estate the registry does not know, after a known town: kept as text at town level."""
+    return [
+        slot_set(PLACE, f"{town.label}{estate}"[:MAX_PLACE_TEXT]),
+        slot_set(PLACE_CODE, town.code),
+        slot_set(PLACE_CANDIDATES, None),
+    ]
+
+
+def resolved_place_events(facts: MessageFacts) -> list[Event]:
+    """Slots for the place a message names: a community, a town (with its estate), or choices."""
+    place = facts.resolution.place
+    if facts.resolution.status is MatchStatus.AMBIGUOUS:
+        return [slot_set(PLACE_CANDIDATES, [p.code for p in facts.resolution.candidates])]
+    if place is None or not facts.place_found:
+        return []
+    if place.level == StationLevel.TOWN:
+        estate = estate_in(facts.text, (place.name, place.label, place.town_name or ""))
+        if estate:
+            return town_estate_events(place, estate)
+    return place_events(place)
+
+
+def location_events(facts: MessageFacts, place_known: bool) -> list[Event]:
+    """Slots for a location the widget shared; it answers "where" when nothing else did.
+
+    The place reads as the nearest station's name (您发送的位置（天宝路社区附近）),
+    which a resident can check, and falls back to the coordinates far from any.
+    """
+    lat, lon = facts.location or (0.0, 0.0)
+    events = [slot_set(LOCATION_LAT, lat), slot_set(LOCATION_LON, lon)]
     if not place_known:
-        label = f"{SHARED_LOCATION_LABEL}（{location[0]:.5f}, {location[1]:.5f}）"
-        events += [slot_set(PLACE, label), slot_set(PLACE_CANDIDATES, None)]
+        where = f"{facts.near}附近" if facts.near else f"{lat:.5f}, {lon:.5f}"
+        events += [
+            slot_set(PLACE, f"{SHARED_LOCATION_LABEL}（{where}）"),
+            slot_set(PLACE_CANDIDATES, None),
+        ]
     return events
 
 
 def first_message_events(facts: MessageFacts) -> list[Event]:
     """Place, phone and location given in the message that opened the report."""
-    events: list[Event] = []
-    if facts.place_found and facts.resolution.place is not None:
-        events += place_events(facts.resolution.place)
-    elif facts.resolution.status is MatchStatus.AMBIGUOUS:
-        events.append(slot_set(PLACE_CANDIDATES, [p.code for p in facts.resolution.candidates]))
+    events = resolved_place_events(facts)
     if facts.location is not None:
         exact = facts.resolution.status is MatchStatus.EXACT
-        events += location_events(facts.location, place_known=exact)
+        events += location_events(facts, place_known=exact)
     if facts.phone:
         events.append(slot_set(PHONE, facts.phone))
     return events
+
+
+# "电话13812345678" / "手机号：138 1234 5678" inside a message that also tells the problem.
+_PHONE_LABEL = re.compile(r"(我的|我)?(电话|手机|手机号|联系电话|号码)(是|号|：|:)?\s*$")
+_EDGE_PUNCTUATION = re.compile(r"^[\s，,。.;；、:：]+|[\s，,;；、:：]+$")
+MIN_PROBLEM_CHARACTERS = 4
+
+
+def problem_words(facts: MessageFacts) -> str | None:
+    """The problem as the resident put it, without the phone number and place said with it.
+
+    "二郎街道五台山社区，楼道灯坏了好几天，电话159…" gives 楼道灯坏了好几天; the place and
+    phone have lines of their own. None when too little is left to be a problem.
+    """
+    text = facts.text
+    if facts.phone:
+        text = _strip_phone(text)
+    place = facts.resolution.place
+    if place is not None and facts.place_found:
+        for name in sorted({place.name, place.town_name or "", place.label}, key=len, reverse=True):
+            if name:
+                text = text.replace(name, "", 1)
+    text = _EDGE_PUNCTUATION.sub("", text)
+    characters = sum("\u4e00" <= char <= "\u9fff" for char in text)
+    return text if characters >= MIN_PROBLEM_CHARACTERS else None
+
+
+def problem_text(facts: MessageFacts) -> str:
+    """What the read-back and the ticket call the problem: its own words, else the message."""
+    return problem_words(facts) or facts.text
+
+
+def _strip_phone(text: str) -> str:
+    """The text with its mobile number (and a 电话/手机 label before it) removed."""
+    match = MOBILE_IN_TEXT.search(unicodedata.normalize("NFKC", text))
+    if match is None or len(unicodedata.normalize("NFKC", text)) != len(text):
+        return text
+    before = _PHONE_LABEL.sub("", text[: match.start()])
+    return f"{before}{text[match.end() :]}"
 
 
 def reset_events() -> list[Event]:

@@ -20,7 +20,13 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 
 INTENT_RANKING_KEY = "intent_ranking"
@@ -64,7 +70,10 @@ DANGER_PATTERNS: tuple[DangerPattern, ...] = (
         r"(电表|电箱|吊灯|灯座|充电桩).{0,6}(滴水|渗水|进水|泡在水)|漏电|"
         # 电缆泡在水坑里 / 插排还通着电 / 水里带电 / 电线掉到水里
         r"(电缆|电线|插排|插板|电源线).{0,6}(泡|掉|落|垂|浸).{0,4}(水|淹)|"
-        r"(淹|水).{0,12}(插排|插板).{0,6}(通|有|带)(着)?电|(?<![停没来])(水|积水|水管|水龙头)(里|上)?.{0,4}(有电|带电|麻人|麻手|电人)",
+        r"(淹|水).{0,12}(插排|插板).{0,6}(通|有|带)(着)?电|(?<![停没来])(水|积水|水管|水龙头)(里|上)?.{0,4}(有电|带电|麻人|麻手|电人)|"
+        # live wires down or sparking: 电线掉在地上还在打火花, 电线断了垂下来带电
+        r"(电线|电缆|高压线).{0,8}(掉|断|垂|落|拖).{0,8}(地|路|下来|街|水)|(打|冒|闪)(火花|电火花)|"
+        r"(电线|电缆|电箱|电表|插座).{0,6}(带电|打火|冒烟|烧起)",
     ),
     _p(
         "emergency_fire",
@@ -75,7 +84,9 @@ DANGER_PATTERNS: tuple[DangerPattern, ...] = (
         r"(电线|插座|插排|电器|电箱|电表|车|机器|屋|楼|窗|灶|锅).{0,4}冒火|"
         r"火(苗|光|焰).{0,2}(窜|蹿|好高|老高|冒出来)|"
         r"火.{0,2}(扑|灭|浇)不(灭|熄|住)|烟(雾)?(感|报警器).{0,4}(响|叫)|"
-        r"zhao火|zhaohuo|着huo|起huo|qihuo|fire|烧(着|到)(了)?(房|屋|楼|窗帘|沙发|床|电线|车)",
+        r"zhao火|zhaohuo|着huo|起huo|qihuo|fire|烧(着|到)(了)?(房|屋|楼|窗帘|沙发|床|电线|车)|"
+        # a fire that spreads, smoke said in dialect: 越烧越大, 火烧过来了, 烟子好大
+        r"越烧越(大|旺|凶)|火.{0,3}(越来越大|蔓延|烧过来|窜过来)|烟子.{0,2}(好|很|太|大|浓|呛|冒)",
     ),
     _p(
         "emergency_trapped",
@@ -122,7 +133,11 @@ DANGER_PATTERNS: tuple[DangerPattern, ...] = (
         r"(头|脑壳|脑袋).{0,4}(撞|磕|摔).{0,8}(糊涂|迷糊|不说话|吐|血)|"
         r"突然.{0,8}(不说话|不动了|晕|吐|不认人|没反应|倒下)|"
         r"(人|老人|婆婆|爷爷|大爷|嬢嬢|娃儿|小孩)(晕|倒|躺)在.{0,6}(地上|楼梯|路边|街上|菜市场)|"
-        r"人.{0,4}(迷糊|不清醒)|(发烧|高烧).{0,6}(抽|惊厥)|烧到抽筋",
+        r"人.{0,4}(迷糊|不清醒)|(发烧|高烧).{0,6}(抽|惊厥)|烧到抽筋|"
+        # hit or pinned by something falling: 瓷砖掉下来把人头砸破了, 灯杆倒了压到人
+        r"(人|头|脑壳|娃儿|小孩|老人|路人).{0,4}(砸|压)(破|伤|到|中|住|倒)|"
+        r"压(破|伤|到|中|住)(了)?.{0,2}(人|头|脑壳|娃儿|小孩|老人|路人)|"
+        r"被.{0,6}(砸|压)(伤|到|中|住|破)",
     ),
     _p(
         "emergency_violence",
@@ -162,6 +177,7 @@ _NOT_NOW = re.compile(
     # hypothetical: 等房子垮了再来, 万一着火
     r"等.{0,4}(垮|塌|出事)了再|万一|要是|如果|假如|"
     # worry, prevention and safety talk: 担心会着火, 火灾隐患, 消防演练, 防溺水宣传
+    r"怕.{0,4}(着|起|失|出|垮|塌|砸|漏|触)|迟早|将来|"
     r"钥匙.{0,3}(锁|关)在|差点|差一点|险些|怕(会|掉|垮|塌|砸|着|出)|担心|害怕会|会不会|容易|小心|注意|防止|预防|隐患|演练|培训|宣传|知识|讲座|以防"
 )
 _CLAUSE = re.compile(r"[^，。,.;；!！?？\n]+")
@@ -192,6 +208,19 @@ def rule_text(text: str) -> str:
 
 # A run of spaces that does not sit between two ASCII letters or digits.
 _STRAY_SPACE = re.compile(r"(?<![A-Za-z0-9]) +| +(?![A-Za-z0-9])")
+
+
+FIRE_EMOJI = frozenset("🔥🧯🚒💥")
+# Emoji alone say too little for a ticket: the bot asks 是着火了吗？ with 119 first.
+UNCLEAR_INTENT = "report_start"
+UNCLEAR_FIRE_ENTITY = {"entity": "unclear_danger", "value": "fire", "extractor": "EmergencyRules"}
+
+
+def fire_emoji_only(text: str) -> bool:
+    """A message of fire emoji (and other symbols) with no words at all."""
+    stripped = [char for char in text if not char.isspace()]
+    has_fire = any(char in FIRE_EMOJI for char in stripped)
+    return has_fire and not any(char.isalnum() for char in stripped)
 
 
 def danger_intent(text: str) -> str | None:
@@ -225,6 +254,11 @@ class EmergencyRules(GraphComponent):
         for message in messages:
             text = message.get(TEXT)
             if not isinstance(text, str):
+                continue
+            if fire_emoji_only(text):
+                self._set_intent(message, UNCLEAR_INTENT)
+                entities = [*(message.get(ENTITIES) or []), UNCLEAR_FIRE_ENTITY]
+                message.set(ENTITIES, entities, add_to_output=True)
                 continue
             intent = danger_intent(text)
             current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)

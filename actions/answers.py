@@ -1,0 +1,164 @@
+"""What a resident's answer is, before it fills a slot.
+
+Residents answer the question they were asked, correct an earlier answer in
+passing ("等一下，社区说错了，是西郊二村社区"), or type something that is not an
+answer at all (a bare "对" when asked where). These readers tell those apart from
+the text alone, so every question of the report form applies the same rules.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+from api.conversations.corrections import looks_like_correction
+from api.tickets.contact import find_mobile
+from api.tickets.numbers import find_ticket_number
+
+
+class Field(StrEnum):
+    """What a correction may change."""
+
+    PROBLEM = "problem"
+    PLACE = "place"
+    PHONE = "phone"
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A correction: which field it names (if it does), and the new words after it."""
+
+    field: Field | None
+    content: str
+
+
+# The new value follows the last of these words: "不是停水，是水管爆了" -> "水管爆了".
+_CONTENT_START = re.compile(
+    r"(不对|说错了?|搞错了?|弄错了?|写错了?|打错了?|填错了?|讲错了?|错了|等一下|等等|等哈|"
+    r"稍等|更正(一下)?|改一下|改成|改为|应该是|重新说|我是说|而是|是)"
+)
+_FIELD_WORDS: tuple[tuple[Field, re.Pattern[str]], ...] = (
+    (Field.PHONE, re.compile(r"电话|号码|手机|手机号")),
+    (Field.PLACE, re.compile(r"地址|地点|位置|地方|社区|小区|街道|村子?|镇|楼栋|门牌")),
+    (Field.PROBLEM, re.compile(r"问题|类别|事情|情况")),
+)
+_FILLER = re.compile(r"^[\s，,。.！!？?、:：~～…]+|[\s，,。.！!？?、~～…]+$")
+
+
+def read_correction(text: str) -> Correction | None:
+    """The correction a message makes, or None when it corrects nothing."""
+    clean = unicodedata.normalize("NFKC", text).strip()
+    if not looks_like_correction(clean):
+        return None
+    marks = list(_CONTENT_START.finditer(clean))
+    content = clean[marks[-1].end() :] if marks else clean
+    content = _FILLER.sub("", content)
+    head = clean[: marks[-1].start()] if marks else ""
+    named = next((field for field, words in _FIELD_WORDS if words.search(head)), None)
+    return Correction(named, content)
+
+
+# Answers that are not a place, a problem or a phone: yes/no, greetings, thanks.
+_NOT_AN_ANSWER = re.compile(
+    r"^(对|对的|对头|是|是的|是滴|嗯|嗯嗯|好|好的|好嘞|行|可以|没错|没问题|确认|ok|okay|yes|"
+    r"不对|不是|不|不要|没有|no|你好|您好|在吗|在不在|喂|哈喽|hello|hi|谢谢|谢了|多谢|"
+    r"收到|晓得了|知道了|明白|哦|噢|啊|呃|嗯呢)$",
+    re.IGNORECASE,
+)
+_PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+MIN_ANSWER_CHARACTERS = 2
+
+
+def is_bare_reply(text: str) -> bool:
+    """A yes/no, greeting or thanks: never a place or a problem."""
+    core = _PUNCTUATION.sub("", unicodedata.normalize("NFKC", text)).lower()
+    return not core or _NOT_AN_ANSWER.match(core) is not None
+
+
+_YES = re.compile(
+    r"^(对|对的|对头|是|是的|是滴|嗯+|好|好的|行|可以|可以的|没问题|没错|确认|确定|提交|要得|ok|okay|yes)"
+    r"(的|了|啊|哈|嘛|呀)?(，|,|\s)*(确认|提交|没问题|可以)?(吧|了|嘛|哈)?$",
+    re.IGNORECASE,
+)
+
+
+def says_yes(text: str) -> bool:
+    """A plain yes: 对的, 确认, 没问题，提交吧, 可以的."""
+    core = re.sub(r"[。.！!~～]+$", "", unicodedata.normalize("NFKC", text).strip())
+    return _YES.match(core) is not None
+
+
+def usable_place_text(text: str) -> bool:
+    """Free text that can stand as a place: words, not a number, a yes or a greeting."""
+    if find_mobile(text) or find_ticket_number(text) or is_bare_reply(text):
+        return False
+    return len(_CJK.findall(text)) >= MIN_ANSWER_CHARACTERS
+
+
+_DECLINE_PLACE = re.compile(
+    r"不告诉|不想说|不想讲|不方便(说|讲|透露)|不说|保密|不(知道|晓得|清楚|记得)|说不(清|来)|搞不清"
+)
+
+
+def declines_place(text: str) -> bool:
+    """The resident will not, or cannot, say where."""
+    return _DECLINE_PLACE.search(text) is not None
+
+
+# Landmarks and streets the registry cannot know, but a station can find.
+_LANDMARK = re.compile(
+    r"路|街|巷|广场|附近|旁边|对面|门口|公园|小区|花园|苑|医院|学校|小学|中学|幼儿园|车站|"
+    r"站|桥|市场|超市|商场|大厦|栋|幢|单元|号楼|步行街|动物园|轻轨|地铁|银行|酒店|宾馆|菜市|"
+    r"厂|码头|体育馆|图书馆|加油站|派出所"
+)
+
+
+def names_landmark(text: str) -> bool:
+    """The text names a street, building or landmark (not a registry unit)."""
+    return usable_place_text(text) and _LANDMARK.search(text) is not None
+
+
+# An estate or building after a town: 翠湖花园3栋, 华福小区2单元.
+_ESTATE = re.compile(
+    r"[\u4e00-\u9fffA-Za-z]{2,8}?(小区|花园|苑|家园|大厦|公寓|新村|名居|华庭|华府|山庄|公馆|宿舍)"
+    r"([\dA-Za-z一二三四五六七八九十]+(栋|幢|号楼|单元|楼|号|室)){0,4}"
+)
+
+
+def estate_in(text: str, known_names: tuple[str, ...]) -> str | None:
+    """The estate or building a text names, without the town or district names around it."""
+    match = _ESTATE.search(unicodedata.normalize("NFKC", text).replace(" ", ""))
+    if match is None:
+        return None
+    estate = match.group(0)
+    for name in sorted(known_names, key=len, reverse=True):
+        if name and estate.startswith(name):
+            estate = estate.removeprefix(name)
+    return estate if len(_CJK.findall(estate)) >= MIN_ANSWER_CHARACTERS else None
+
+
+_DIGIT_RUN = re.compile(r"\+?\d[\d\s\-－—–()（）]{5,}\d")
+_LANDLINE = re.compile(r"^0\d{9,11}$|^\d{7,8}$")
+MOBILE_DIGITS = 11
+_OR_DECLINE = "不想留就回复「不留」。"
+
+
+def phone_problem(text: str) -> str | None:
+    """Why the number in a message is not a mobile we can call back, or None.
+
+    None also when the message holds no number at all; a valid mobile anywhere
+    in the text is never a problem.
+    """
+    clean = unicodedata.normalize("NFKC", text)
+    if find_mobile(clean):
+        return None
+    run = _DIGIT_RUN.search(clean)
+    if run is None:
+        return None
+    digits = re.sub(r"\D", "", run.group(0)).removeprefix("86")
+    if _LANDLINE.match(digits):
+        return f"这像是座机号码。为了方便工作人员回电，请留一个 11 位的手机号；{_OR_DECLINE}"
+    if len(digits) == MOBILE_DIGITS:
+        return f"手机号一般是 1 开头的 11 位数字，这个号码好像不对，麻烦再核对一下；{_OR_DECLINE}"
+    return f"这个号码是 {len(digits)} 位，手机号是 11 位，麻烦再核对一下；{_OR_DECLINE}"

@@ -1,0 +1,88 @@
+"""Questions about tickets the resident already has: where it is, when someone comes, not fixed.
+
+Right after filing, residents ask "单号是好多来着" or "啥时候来人"; days later they
+write "上回报的那个下水道，派人没得嘛" or "还是在漏水，根本没修好". None of these is a
+new report. Whatever intent the NLU gives them, the actions that would otherwise
+start a report or give up ask these readers first. A resident only ever hears
+about their own tickets.
+"""
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from actions.framework import Dispatcher, Tracker
+from actions.report_slots import TICKET_NUMBER
+from api.catalogue import SERVICE_NAMES
+from api.tickets.models import STATUS_NAMES, Ticket, TicketStatus
+from api.tickets.numbers import find_ticket_number
+from api.tickets.resident import awaiting_rating, request_reopen
+from api.tickets.service import station_of, tickets_of_sender
+
+ASKS_ABOUT_TICKET = re.compile(
+    r"单号|工单号|编号|单子|进度|到哪(一步|了|里)|处理得?(怎么样|咋样|如何)|"
+    r"派(人|的人)(了)?(没|莫)|来人(了)?(没|莫)|有人来(了)?(没|莫)|"
+    r"(啥|什么|几)(时候|时|子时候)(来|到|派|处理|修|联系|打电话|上门)|"
+    r"多久(能|会|才|可以)?(来|到|修|处理|联系|上门)|好久(来|到|修|上门)|"
+    r"(怎么|咋个?|为啥)还没(人|有人)?(来|修|处理|联系|管)|还没(有)?人(来|联系|管|处理)|"
+    r"有没有人(管|处理|来)|上(回|次)(报|反映|说|登记)的|之前(报|反映|登记)的|前(天|几天)(报|反映|说)的"
+)
+NOT_FIXED = re.compile(
+    r"没修好|没有修好|没弄好|没整好|没搞好|没(有)?解决|还是(在|没|不|一样|老样子|漏|坏|停|堵)|"
+    r"又(开始)?(漏|坏|停|堵|响|吵|臭)|根本没(修|解决|处理|管)|修了(跟|和|等于)没修|白修|"
+    r"还没(修)?好|没(有)?(效果|用)"
+)
+RECENT_TICKETS = 5
+
+
+def answer_followup(
+    session: Session, tracker: Tracker, dispatcher: Dispatcher, now: datetime, tz: ZoneInfo
+) -> bool:
+    """Answer a question about the resident's own tickets; False when it is not one."""
+    mine = tickets_of_sender(session, tracker.sender_id, limit=RECENT_TICKETS)
+    if not mine:
+        return False
+    text = tracker.text
+    waiting = [ticket for ticket in mine if awaiting_rating(ticket)]
+    if NOT_FIXED.search(text) and waiting:
+        ticket = waiting[0]
+        request_reopen(session, ticket, text[:200], now)
+        dispatcher.utter(
+            f"抱歉问题还没解决！已把工单 {ticket.number} 退回工作站重新办理（重办），"
+            "工作人员会尽快再跟进。"
+        )
+        return True
+    if not ASKS_ABOUT_TICKET.search(text):
+        return False
+    dispatcher.utter(describe(session, pick(mine, tracker), tz))
+    return True
+
+
+def pick(mine: list[Ticket], tracker: Tracker) -> Ticket:
+    """The ticket a question is about: the number named, the one just filed, or the newest."""
+    wanted = find_ticket_number(tracker.text) or tracker.get_slot(TICKET_NUMBER)
+    return next((ticket for ticket in mine if ticket.number == wanted), mine[0])
+
+
+def describe(session: Session, ticket: Ticket, tz: ZoneInfo) -> str:
+    """Number, category, status, station and what comes next, for the resident who filed it."""
+    status = STATUS_NAMES.get(ticket.status, ticket.status)
+    lines = [
+        f"工单 {ticket.number}（{SERVICE_NAMES[ticket.service_code]}）：{status}。",
+        f"承办：{station_of(session, ticket).display_name}",
+    ]
+    if ticket.status in (TicketStatus.DISPATCHED, TicketStatus.REOPENED):
+        due = ticket.contact_due_at.astimezone(tz)
+        lines.append(f"约定联系时间：{due.month}月{due.day}日 {due:%H:%M}前")
+    elif ticket.status == TicketStatus.RESOLVED:
+        lines.append("工作站已办结。问题解决了吗？可以给这次办理打 1–5 星；没解决就直接告诉我。")
+    return "\n".join(lines)
+
+
+def summary_line(session: Session, ticket: Ticket) -> str:
+    """One line for a list of the resident's tickets."""
+    status = STATUS_NAMES.get(ticket.status, ticket.status)
+    station = station_of(session, ticket).display_name
+    return f"{ticket.number}｜{SERVICE_NAMES[ticket.service_code]}｜{station}｜{status}"
