@@ -78,8 +78,9 @@ browser-deps: ## Chromium and fonts for the browser tests (Debian packages, only
 test-app: .venv/.synced browser-deps
 	$(APP_PY) -m pytest -q tests $(RASA_ENV_TESTS:%=--ignore=%)
 	@if $(APP_PY) -c "import psycopg,sys; psycopg.connect('$(subst +psycopg,,$(PG_TEST_URL))', connect_timeout=3).close()" 2>/dev/null; then \
-		echo "== again on PostgreSQL =="; \
-		TEST_DATABASE_URL=$(PG_TEST_URL) $(APP_PY) -m pytest -q tests $(RASA_ENV_TESTS:%=--ignore=%); \
+		echo "== again on PostgreSQL: what depends on the database (not the browser, not retraining) =="; \
+		TEST_DATABASE_URL=$(PG_TEST_URL) $(APP_PY) -m pytest -q tests $(RASA_ENV_TESTS:%=--ignore=%) \
+			-m "not browser and not retrain"; \
 	else echo "PostgreSQL not reachable at $(PG_TEST_URL): PostgreSQL run skipped"; fi
 
 lint: .venv/.synced ## ruff and mypy

@@ -24,7 +24,7 @@ from api.settings import PROJECT_ROOT
 from api.training.redaction import redact
 from tests.e2e.conftest import Resident
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.retrain]
 
 # Internet access is not a utility of the catalogue: "other". The test takes the first
 # of these that the serving model gets wrong (it fails if it gets them all right).
