@@ -70,7 +70,10 @@ class EvalStack:
         return self.stack.app_url
 
 
-def _settings(database_url: str, var_dir: Path) -> Settings:
+def isolated_settings(database_url: str, var_dir: Path) -> Settings:
+    """Settings for a system of its own: free loopback ports, a fresh Rasa token, and every
+    file it writes (training data copy, models, spool, token) under `var_dir`, never the
+    project's `var/`. The webhook worker and the 督办 sweep are off: callers drive them."""
     data_dir = var_dir / "data"
     shutil.copytree(PROJECT_ROOT / "data", data_dir)
     return Settings(
@@ -89,15 +92,17 @@ def _settings(database_url: str, var_dir: Path) -> Settings:
     )
 
 
-def _login(app_url: str, factory: sessionmaker[Session]) -> str:
-    """A district operator's bearer token from a real login on the running app."""
-    username = f"blind.{uuid.uuid4().hex[:8]}"
+def operator_login(
+    app_url: str, factory: sessionmaker[Session], prefix: str = "blind", name: str = "盲测操作员"
+) -> str:
+    """A new district operator's bearer token, from a real login on the running app."""
+    username = f"{prefix}.{uuid.uuid4().hex[:8]}"
     password = uuid.uuid4().hex
     with transaction(factory) as session:
         create_account(
             session,
             username=username,
-            display_name="盲测操作员",
+            display_name=name,
             role=Role.DISTRICT_OPERATOR,
             station_code=None,
             password=password,
@@ -132,14 +137,14 @@ def running_stack(model: Path, *, logs_to: Path | None = None) -> Iterator[EvalS
         with transaction(factory) as session:
             import_divisions(session, rows)
         var_dir = work / "var"
-        settings = _settings(database_url, var_dir)
+        settings = isolated_settings(database_url, var_dir)
         # As the live fixture: Rasa compresses its action calls.
         os.environ["COMPRESS_ACTION_SERVER_REQUEST"] = "True"
         stack = start_stack(settings, var_dir=var_dir, model=model, app_log=var_dir / "app.log")
         yield EvalStack(
             stack=stack,
             session_factory=factory,
-            staff_token=_login(stack.app_url, factory),
+            staff_token=operator_login(stack.app_url, factory),
             divisions={row.code: Division(row.level.value, short_name(row.name)) for row in rows},
             registry=registry,
         )

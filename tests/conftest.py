@@ -5,25 +5,22 @@ dropped afterwards, so runs never see each other's rows.
 """
 
 import os
-import shutil
 import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import psycopg
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.auth.models import Role
-from api.auth.service import create_account
 from api.database import make_engine, make_session_factory, transaction
 from api.launcher import MODEL_PATH, Stack, start_stack, stop_stack
 from api.schema import upgrade_database
-from api.settings import PROJECT_ROOT, Settings
+from api.settings import PROJECT_ROOT
 from api.stations.registry import import_divisions, read_division_file
+from eval.dialogue_stack import isolated_settings, operator_login
 
 SHARED_REGISTRY = PROJECT_ROOT.parent / "shared" / "data" / "jiulongpo_divisions.csv"
 DEMO_REGISTRY = PROJECT_ROOT / "registry" / "demo_divisions.csv"
@@ -110,24 +107,9 @@ def live(
     if not MODEL_PATH.is_file():
         pytest.fail(f"no trained model at {MODEL_PATH}: run `make model` (make test does)")
     var_dir = tmp_path_factory.mktemp("var")
-    # The operators' loop writes training data, models and conversation tests:
-    # here into this session's own copies, never into the project.
-    data_dir = var_dir / "data"
-    shutil.copytree(PROJECT_ROOT / "data", data_dir)
-    settings = Settings(
-        database_url=database_url,
-        app_port=free_port(),
-        rasa_port=free_port(),
-        rasa_token=uuid.uuid4().hex,
-        # The webhook and escalation tests drive those workers themselves on this
-        # shared database; the live app's own would race them.
-        webhook_worker=False,
-        escalation_sweep=False,
-        training_data_dir=data_dir,
-        model_store=var_dir / "models",
-        training_workspace=var_dir / "training",
-        conversation_tests_dir=var_dir / "conversation-tests",
-    )
+    # The operators' loop writes training data, models and conversation tests, the app
+    # its spool and Rasa's token: here into this session's own folder, never the project's.
+    settings = isolated_settings(database_url, var_dir)
     os.environ["COMPRESS_ACTION_SERVER_REQUEST"] = "True"
     stack = start_stack(settings, var_dir=var_dir, app_log=var_dir / "app.log")
     yield stack
@@ -137,20 +119,4 @@ def live(
 @pytest.fixture(scope="session")
 def operator_token(live: Stack, session_factory: sessionmaker[Session]) -> str:
     """A district operator's bearer token, from a real login on the running app."""
-    username = f"operator.{uuid.uuid4().hex[:8]}"
-    password = uuid.uuid4().hex
-    with transaction(session_factory) as session:
-        create_account(
-            session,
-            username=username,
-            display_name="测试操作员",
-            role=Role.DISTRICT_OPERATOR,
-            station_code=None,
-            password=password,
-        )
-    answer = httpx.post(
-        f"{live.app_url}/api/auth/token", json={"username": username, "password": password}
-    )
-    answer.raise_for_status()
-    token: str = answer.json()["access_token"]
-    return token
+    return operator_login(live.app_url, session_factory, prefix="operator", name="测试操作员")
