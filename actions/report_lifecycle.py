@@ -25,7 +25,6 @@ from actions.report_slots import (
     TICKET_NUMBER,
     MessageFacts,
     first_message_events,
-    problem_text,
     problem_words,
     read_facts,
     reset_events,
@@ -75,7 +74,7 @@ class StartReport:
             code = best_report_code(tracker.intent_ranking)
         events = reset_events()
         if code is not None:
-            events += [slot_set(PROBLEM, problem_text(facts)), slot_set(SERVICE_CODE, code)]
+            events += [slot_set(PROBLEM, facts.text), slot_set(SERVICE_CODE, code)]
         return events + first_message_events(facts)
 
 

@@ -195,10 +195,10 @@ MIN_PROBLEM_CHARACTERS = 4
 
 
 def problem_words(facts: MessageFacts) -> str | None:
-    """The problem as the resident put it, without the phone number and place said with it.
+    """What a message says besides the phone number and place in it; None when too little.
 
-    "二郎街道五台山社区，楼道灯坏了好几天，电话159…" gives 楼道灯坏了好几天; the place and
-    phone have lines of their own. None when too little is left to be a problem.
+    "二郎街道五台山社区，楼道灯坏了好几天，电话159…" gives 楼道灯坏了好几天: the message
+    tells a problem as well, so it opens a report even when the NLU read it as a place.
     """
     text = facts.text
     if facts.phone:
@@ -211,11 +211,6 @@ def problem_words(facts: MessageFacts) -> str | None:
     text = _EDGE_PUNCTUATION.sub("", text)
     characters = sum("\u4e00" <= char <= "\u9fff" for char in text)
     return text if characters >= MIN_PROBLEM_CHARACTERS else None
-
-
-def problem_text(facts: MessageFacts) -> str:
-    """What the read-back and the ticket call the problem: its own words, else the message."""
-    return problem_words(facts) or facts.text
 
 
 def _strip_phone(text: str) -> str:
