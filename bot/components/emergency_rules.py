@@ -31,6 +31,9 @@ from rasa.shared.nlu.training_data.message import Message
 
 INTENT_RANKING_KEY = "intent_ranking"
 RULE_CONFIDENCE = 1.0
+# A model this sure of an emergency keeps its own kind; a weaker guess (gas_leak at
+# 0.15, which the fallback classifier would drop) is raised by the rule.
+MODEL_SURE = 0.5
 # Other intents keep their order but are scaled down, so the rule verdict is
 # never "ambiguous" to the fallback classifier.
 OTHERS_SCALE = 0.5
@@ -262,9 +265,11 @@ class EmergencyRules(GraphComponent):
                 message.set(ENTITIES, entities, add_to_output=True)
                 continue
             intent = danger_intent(text)
-            current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if intent is None or (current or "").startswith("emergency_"):
-                continue
+            current = message.get(INTENT) or {}
+            name = str(current.get(INTENT_NAME_KEY) or "")
+            confident = float(current.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= MODEL_SURE
+            if intent is None or (name.startswith("emergency_") and confident):
+                continue  # no danger words, or the model is already sure of an emergency
             self._set_intent(message, intent)
         return messages
 
