@@ -28,7 +28,6 @@ from api.stations.gazetteer import Gazetteer, MatchStatus, Resolution
 from api.stations.models import StationLevel
 from api.tickets.contact import find_mobile, mask_phone
 
-CORRECTED_FLAG = "corrected"
 MAX_PROBLEM_TEXT = 500
 ASK_WHICH = "好的，您要改的是问题、地点还是电话？直接说改成什么就行，比如「地点是西郊二村社区」。"
 
