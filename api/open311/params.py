@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 MAX_BODY_BYTES: Final = 64 * 1024
+NO_DESCRIPTION: Final = "description 不能为空：请写明遇到的问题"
 MAX_FIELDS: Final = 200
 SINGLE_FIELDS: Final = frozenset(
     {
@@ -74,6 +75,21 @@ class PostedForm:
 def clean_text(value: str) -> str:
     """NFC text without control characters, trimmed."""
     return _CONTROL.sub("", unicodedata.normalize("NFC", value)).strip()
+
+
+def is_blank(text: str) -> bool:
+    """Whether a text shows nothing: only spaces, separators, controls or invisible marks."""
+    return all(char.isspace() or unicodedata.category(char)[0] in "CZ" for char in text)
+
+
+def description_text(value: str | None, limit: int, drop: str = "") -> str:
+    """The posted description without `drop`, required: staff cannot act on an empty report."""
+    text = (value or "").replace(drop, "").strip()
+    if is_blank(text):
+        raise bad_request(NO_DESCRIPTION)
+    if len(text) > limit:
+        raise bad_request(f"description 最长 {limit} 字")
+    return text
 
 
 def _is_form(content_type: str | None) -> bool:

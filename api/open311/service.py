@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from api.auth.models import StaffAccount
 from api.catalogue import EMERGENCY_KINDS, SERVICE_NAMES
 from api.dispatch.service import NoStationError, nearest_station
-from api.open311.params import Open311Error, PostedForm, bad_request
+from api.open311.params import Open311Error, PostedForm, bad_request, description_text
 from api.open311.schemas import ServiceRequest
 from api.open311.services import EMERGENCY_ATTRIBUTE
 from api.stations.gazetteer import MatchStatus, registry_gazetteer
@@ -134,7 +134,7 @@ def prepare_request(
     phone = form.get("phone")
     if phone is not None and not is_mobile(phone):
         raise bad_request("phone 须为中国大陆手机号")
-    description = _description(form, account, service_code)
+    description = _description(form, account)
     try:
         report = NewReport(
             service_code=service_code,
@@ -256,11 +256,9 @@ def _emergency_kind(form: PostedForm) -> str | None:
     return values[0]
 
 
-def _description(form: PostedForm, account: StaffAccount, service_code: str) -> str:
+def _description(form: PostedForm, account: StaffAccount) -> str:
     """The posted text, then the private block with the reporter's contact fields."""
-    posted = (form.get("description") or "").replace(PRIVATE_MARKER, "")
-    if len(posted) > MAX_DESCRIPTION:
-        raise bad_request(f"description 最长 {MAX_DESCRIPTION} 字")
+    posted = description_text(form.get("description"), MAX_DESCRIPTION, drop=PRIVATE_MARKER)
     lines = [f"提交方：{account.display_name}（{account.username}）"]
     for name, (label, limit) in _SINGLE_LINE_LIMITS.items():
         value = form.get(name)
@@ -276,10 +274,9 @@ def _description(form: PostedForm, account: StaffAccount, service_code: str) -> 
         if not _MEDIA_URL.match(media_url):
             raise bad_request("media_url 须为 http(s) 网址")
         lines.append(f"{MEDIA_LABEL}{media_url}")
-    public = posted.strip() or f"{SERVICE_NAMES[service_code]}（提交方未附文字描述）"
-    text = f"{public}\n\n{PRIVATE_MARKER}\n" + "\n".join(lines)
+    text = f"{posted}\n\n{PRIVATE_MARKER}\n" + "\n".join(lines)
     if len(text) > MAX_DESCRIPTION:
-        room = MAX_DESCRIPTION - (len(text) - len(public))
+        room = MAX_DESCRIPTION - (len(text) - len(posted))
         raise bad_request(f"description 连同联系信息超长，description 最多 {room} 字")
     return text
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -444,6 +444,79 @@ def test_bad_posts_are_refused_without_echoing_input(
         assert "ECHO-MARKER" not in response.text and "漏漏" not in description
 
 
+def ticket_count(factory: sessionmaker[Session]) -> int:
+    with factory() as session:
+        return session.scalar(select(func.count()).select_from(Ticket)) or 0
+
+
+EMPTY_DESCRIPTIONS = [
+    None,  # not sent at all
+    "",
+    "   ",
+    "\t\r\n \u3000",  # full-width space too
+    "\x00\x01\x1f\x7f",  # controls only
+    "\u200b\u2060\ufeff",  # invisible characters only
+    "【Open311 报告人信息，仅工作人员可见】",  # only the private marker, which is removed
+]
+
+
+@pytest.mark.parametrize("description", EMPTY_DESCRIPTIONS)
+def test_a_request_without_a_description_is_refused_and_files_nothing(
+    client: TestClient,
+    api_key: str,
+    session_factory: sessionmaker[Session],
+    description: str | None,
+) -> None:
+    fields: dict[str, Any] = {
+        "api_key": api_key,
+        "service_code": "public_facility",
+        "address_id": TONGGUAN,
+    }
+    if description is not None:
+        fields["description"] = description
+    before = ticket_count(session_factory)
+    for fmt in ("json", "xml"):
+        reason = assert_error(post(client, fmt, **fields), 400, fmt)
+        assert "description" in reason and "不能为空" in reason
+    assert ticket_count(session_factory) == before
+
+
+def test_absurd_descriptions_get_a_reason_never_a_500(
+    client: TestClient, api_key: str, session_factory: sessionmaker[Session]
+) -> None:
+    fields: dict[str, Any] = {
+        "api_key": api_key,
+        "service_code": "public_facility",
+        "address_id": TONGGUAN,
+    }
+    before = ticket_count(session_factory)
+    for text in ("漏" * 5000, "x" * 40_000, "x" * 70_000):
+        for fmt in ("json", "xml"):
+            reason = assert_error(post(client, fmt, **fields, description=text), 400, fmt)
+            assert "4000" in reason or "64 KB" in reason
+    # a lone surrogate is not UTF-8
+    body = urlencode(fields).encode() + b"&description=%ED%A0%80"
+    assert_error(client.post(f"{BASE}/requests.json", content=body, headers=FORM), 400)
+    assert ticket_count(session_factory) == before
+
+
+def test_controls_inside_a_description_are_dropped_on_every_database(
+    client: TestClient, api_key: str
+) -> None:
+    text = unique_text()
+    response = post(
+        client,
+        api_key=api_key,
+        service_code="public_facility",
+        address_id=TONGGUAN,
+        description=f"\x00{text}\x00\x1b[31m 第二行\n",
+    )
+    assert response.status_code == 200, response.text
+    number = response.json()[0]["service_request_id"]
+    [record] = client.get(f"{BASE}/requests/{number}.json").json()
+    assert record["description"] == f"{text}[31m 第二行"
+
+
 def test_a_post_must_be_form_encoded(client: TestClient, api_key: str) -> None:
     body = {"api_key": api_key, "service_code": "gas", "address_id": TONGGUAN}
     assert_error(client.post(f"{BASE}/requests.json", json=body), 400)
@@ -453,7 +526,9 @@ def test_a_post_must_be_form_encoded(client: TestClient, api_key: str) -> None:
     assert_error(broken, 400)
     huge = client.post(f"{BASE}/requests.json", content=b"a=" + b"x" * 70_000, headers=FORM)
     assert_error(huge, 400)
-    twice = post(client, api_key=api_key, service_code="gas", address_id=TONGGUAN)
+    twice = post(
+        client, api_key=api_key, service_code="gas", address_id=TONGGUAN, description="闻到怪味"
+    )
     assert twice.status_code == 200  # sanity: the same fields, form-encoded, are fine
 
 
