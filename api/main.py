@@ -23,6 +23,7 @@ from api.errors import install_error_handlers
 from api.health.views import router as health_router
 from api.logging_setup import configure_logging
 from api.open311.errors import install_open311_error_handlers
+from api.open311.limits import FilingLimiter
 from api.open311.views import fallback_router as open311_fallback_router
 from api.open311.views import router as open311_router
 from api.sessions import open_database
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.session_factory = session_factory
     app.state.reply_once = ReplyOnce()
+    app.state.open311_limiter = FilingLimiter.from_settings(settings)
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     install_open311_error_handlers(app)

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     webhook_lease_seconds: float = Field(default=60.0, gt=0)
     webhook_poll_seconds: float = 5.0
     webhook_worker: bool = True
+    # Open311 filing per API key (api/open311/limits.py): a token bucket that allows
+    # OPEN311_BURST posts at once, then refills OPEN311_RATE_PER_MINUTE a minute.
+    open311_burst: int = Field(default=10, ge=1)
+    open311_rate_per_minute: float = Field(default=60.0, gt=0)
     # The periodic 督办 sweep (api/tickets/escalation.py); `laoyang tickets escalate` runs one.
     escalation_sweep: bool = True
     # The operators' loop (api/training). Rasa's SQL tracker store, read for the

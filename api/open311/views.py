@@ -4,8 +4,8 @@ Only POST requests needs an API key (the spec's rule): the key of a service
 account (`Role.SERVICE`), i.e. an integration, never a person's login or a
 person's key. Reads are public and publish only what `service.request_record`
 allows. Every failure is answered in the spec's error format with status
-400, 403 or 404 — parameters are read by hand, so FastAPI's own 422 never
-reaches an Open311 client.
+400, 403 or 404 (429 when one key files too fast) — parameters are read by
+hand, so FastAPI's own 422 never reaches an Open311 client.
 """
 
 import logging
@@ -24,6 +24,7 @@ from api.auth.models import Role, TokenKind
 from api.auth.service import authenticate_token
 from api.catalogue import SERVICE_NAMES
 from api.dependencies import SessionDep, SettingsDep
+from api.open311.limits import FilingLimiter, throttled
 from api.open311.params import (
     MAX_BODY_BYTES,
     Open311Error,
@@ -155,10 +156,11 @@ async def create_request(
             return error_response(chosen, 400, f"请求体过大（上限 {MAX_BODY_BYTES // 1024} KB）")
     client_key = request.headers.get("idempotency-key")
     content_type = request.headers.get("content-type")
+    limiter: FilingLimiter = request.app.state.open311_limiter
     return await run_in_threadpool(
         _guarded,
         fmt,
-        lambda c: _create(c, bytes(body), content_type, client_key, session, settings),
+        lambda c: _create(c, bytes(body), content_type, client_key, session, settings, limiter),
     )
 
 
@@ -169,6 +171,7 @@ def _create(
     client_key: str | None,
     session: Session,
     settings: Settings,
+    limiter: FilingLimiter,
 ) -> Response:
     form = parse_form(body, content_type)
     api_key = form.get("api_key")
@@ -182,6 +185,11 @@ def _create(
     if client_key is not None and not 1 <= len(client_key.strip()) <= 200:
         raise bad_request("Idempotency-Key 须为 1–200 个字符")
     token = make_token(account, client_key.strip() if client_key else None)
+    # A retry of a request already filed is answered with its ticket and costs nothing.
+    if client_key is None or find_by_token(session, token) is None:
+        wait = limiter.take(api_key)
+        if wait:
+            return throttled(chosen, wait)
     prepared = prepare_request(session, form, account, token)
     tz = _tz(settings)
     try:
