@@ -42,6 +42,19 @@ def current_staff(session: SessionDep, credentials: BearerDep, now: NowDep) -> S
 StaffDep = Annotated[StaffPrincipal, Depends(current_staff)]
 
 
+def optional_staff(
+    session: SessionDep, credentials: BearerDep, now: NowDep
+) -> StaffPrincipal | None:
+    """The account behind a bearer token when one is sent (else 401); None when none is sent."""
+    if credentials is None:
+        return None
+    return current_staff(session, credentials, now)
+
+
+# Endpoints residents use too: staff are known by their token, everyone else sends none.
+OptionalStaffDep = Annotated[StaffPrincipal | None, Depends(optional_staff)]
+
+
 def require_roles(*roles: Role) -> Callable[[StaffPrincipal], StaffPrincipal]:
     """A dependency admitting only the given roles (403 for the others)."""
 

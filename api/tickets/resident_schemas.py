@@ -11,6 +11,11 @@ SENDER_ID_PATTERN = r"^[A-Za-z0-9_\-][A-Za-z0-9_.:\-]{15,127}$"
 SenderIdHeader = Annotated[
     str, Header(alias="X-Sender-Id", pattern=SENDER_ID_PATTERN, description="the widget's id")
 ]
+# The same key where a request may also come from staff or nobody in particular.
+OptionalSenderIdHeader = Annotated[
+    str | None,
+    Header(alias="X-Sender-Id", pattern=SENDER_ID_PATTERN, description="the widget's id"),
+]
 MAX_COMMENT_LENGTH = 500
 
 

@@ -1,25 +1,59 @@
-"""The public status view of one ticket."""
+"""One ticket's status, for the resident who filed it and for staff whose scope covers it.
+
+Ticket numbers are sequential, so walking them must tell a stranger nothing:
+anyone else gets the same 404 as for a number that does not exist. What the
+public may know of a ticket is Open311's view (`/open311/v2/requests/{id}.json`).
+"""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Path, status
+from fastapi import APIRouter, HTTPException, Path, status
+from sqlalchemy.orm import Session
 
+from api.auth.dependencies import OptionalStaffDep
+from api.auth.scope import StaffPrincipal
 from api.dependencies import SessionDep
+from api.tickets.models import Ticket
+from api.tickets.queries import find_visible
+from api.tickets.resident import resident_ticket
+from api.tickets.resident_schemas import OptionalSenderIdHeader
 from api.tickets.schemas import TicketStatusView
-from api.tickets.service import TicketNotFoundError, get_ticket, status_view
+from api.tickets.service import TicketNotFoundError, status_view
+from api.tickets.staff_schemas import TICKET_NUMBER_PATTERN
 
 router = APIRouter(prefix="/api/tickets", tags=["tickets"])
 
 
-@router.get("/{number}", response_model=TicketStatusView, response_model_exclude_none=True)
+@router.get(
+    "/{number}",
+    response_model=TicketStatusView,
+    response_model_exclude_none=True,
+    responses={404: {"description": "没有这张工单，或您无权查看（两者回答相同）"}},
+)
 def ticket_status(
-    number: Annotated[str, Path(pattern=r"^[Ll][Yy]-\d{8}-\d{4,6}$")],
+    number: Annotated[str, Path(pattern=TICKET_NUMBER_PATTERN)],
     session: SessionDep,
-    x_sender_id: Annotated[str | None, Header(max_length=128)] = None,
+    principal: OptionalStaffDep,
+    sender_id: OptionalSenderIdHeader = None,
 ) -> TicketStatusView:
     """Code, status, station, deadline and timeline; the filer also sees their own text."""
+    ticket = _ticket_for(session, number, sender_id, principal)
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"没有找到工单 {number.upper()}")
+    return status_view(session, ticket, sender_id)
+
+
+def _ticket_for(
+    session: Session, number: str, sender_id: str | None, principal: StaffPrincipal | None
+) -> Ticket | None:
+    """The ticket if the caller filed it or is staff who may see it; None otherwise."""
+    if principal is not None:
+        ticket = find_visible(session, principal, number)
+        if ticket is not None:
+            return ticket
+    if sender_id is None:
+        return None
     try:
-        ticket = get_ticket(session, number)
-    except TicketNotFoundError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"没有找到工单 {number.upper()}") from exc
-    return status_view(session, ticket, x_sender_id)
+        return resident_ticket(session, sender_id, number)
+    except TicketNotFoundError:
+        return None

@@ -51,8 +51,10 @@ def test_ceiling_leak_reaches_the_community_room(resident: Resident, client: htt
     assert ticket["description"] == "我家天花板漏水了"
     assert ticket["contact_phone_masked"] == "138****5678"
 
-    public = client.get(f"/api/tickets/{card['number']}").json()
-    assert "description" not in public and "contact_phone_masked" not in public
+    # Anyone else asking for the number gets the answer an unknown number gets.
+    stranger = client.get(f"/api/tickets/{card['number']}")
+    assert stranger.status_code == 404
+    assert "天花板" not in stranger.text
 
 
 def test_power_outage_in_a_town_goes_to_the_town_station(resident: Resident, client) -> None:
