@@ -40,7 +40,7 @@ def mask_phones_in(text: str) -> str:
     Numbers are found in the NFKC form (full-width digits count), and each is
     replaced in the original text, so a note's full-width punctuation survives.
     """
-    normalised, origin = _normalised_with_origin(text)
+    normalised, origin = normalised_with_origin(text)
     pieces: list[str] = []
     kept = 0
     for match in _MOBILE.finditer(normalised):
@@ -50,7 +50,7 @@ def mask_phones_in(text: str) -> str:
     return "".join(pieces) + text[kept:] if pieces else text
 
 
-def _normalised_with_origin(text: str) -> tuple[str, list[int]]:
+def normalised_with_origin(text: str) -> tuple[str, list[int]]:
     """The NFKC form of a text, and for each of its characters the index it came from."""
     chars: list[str] = []
     origin: list[int] = []

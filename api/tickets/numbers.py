@@ -1,6 +1,7 @@
 """Ticket numbers: LY-YYYYMMDD-NNNN, unique even when many residents file at once."""
 
 import re
+import string
 import unicodedata
 from datetime import datetime
 
@@ -8,9 +9,12 @@ from sqlalchemy import Insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from api.tickets.contact import normalised_with_origin
 from api.tickets.models import TicketCounter
 
 TICKET_NUMBER = re.compile(r"(?<![A-Z0-9])LY[\s-]*(\d{8})[\s-]*(\d{4,6})(?!\d)", re.ASCII)
+# Upper-casing ASCII only keeps every character where it was (str.upper may not: ß → SS).
+_ASCII_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
 
 
 def next_ticket_number(session: Session, local_now: datetime) -> str:
@@ -30,3 +34,17 @@ def find_ticket_number(text: str) -> str | None:
     """The first ticket number written in a text, in canonical form."""
     match = TICKET_NUMBER.search(unicodedata.normalize("NFKC", text).upper())
     return f"LY-{match.group(1)}-{match.group(2)}" if match else None
+
+
+def ticket_number_spans(text: str) -> list[tuple[int, int]]:
+    """Where ticket numbers stand in a text as written: (start, end) of each, in order.
+
+    Found as `find_ticket_number` finds them (full-width, lower case and spaced
+    forms too), so a caller can leave them exactly as the resident typed them.
+    """
+    normalised, origin = normalised_with_origin(text)
+    folded = normalised.translate(_ASCII_UPPER)
+    return [
+        (origin[match.start()], origin[match.end() - 1] + 1)
+        for match in TICKET_NUMBER.finditer(folded)
+    ]

@@ -2,11 +2,14 @@
 
 Phone numbers, ID card numbers and house numbers become placeholders: the
 words around them are what the model learns from, never whose home it was.
+Ticket numbers stay as written: they name a ticket, not a person, and "where
+is LY-20261119-0088" must still read as a question about a ticket.
 """
 
 import re
 
 from api.tickets.contact import mask_phones_in
+from api.tickets.numbers import ticket_number_spans
 
 PHONE = "【电话】"
 ID_NUMBER = "【身份证号】"
@@ -29,8 +32,22 @@ _MASKED_MOBILE = re.compile(r"1[3-9]\d\*{4}\d{4}")
 
 
 def redact(text: str) -> str:
-    """The text with phones, ID numbers, house numbers and long numbers replaced."""
+    """The text with phones, ID numbers, house numbers and long numbers replaced.
+
+    Phones go first (no ticket number holds one: its date starts with 20), then
+    each stretch between ticket numbers is masked on its own, so no pattern
+    reaches into a ticket number and the numbers come out as written.
+    """
     text = _MASKED_MOBILE.sub(PHONE, mask_phones_in(text))
+    pieces: list[str] = []
+    kept = 0
+    for start, end in ticket_number_spans(text):
+        pieces += [_mask_numbers(text[kept:start]), text[start:end]]
+        kept = end
+    return "".join(pieces) + _mask_numbers(text[kept:])
+
+
+def _mask_numbers(text: str) -> str:
     text = _ID.sub(ID_NUMBER, text)
     text = _HOUSE.sub(HOUSE_NUMBER, text)
     return _LONG_NUMBER.sub(NUMBER, text)

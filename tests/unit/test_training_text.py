@@ -40,6 +40,48 @@ def test_ordinary_numbers_stay(text: str) -> None:
     assert redact(text) == text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "LY-20261119-0088",
+        "我的LY-20261119-0088处理到哪了",
+        "ly-20261119-0088还没人来",
+        "ＬＹ－２０２６１１１９－００８８怎么样了",
+        "工单号 LY 20261119 0088",
+        "LY-20261119-100088",
+        "LY-20261119-0088和LY-20261120-0102是同一个问题",
+    ],
+)
+def test_ticket_numbers_pass_through(text: str) -> None:
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("LY-20261119-0088电话13812345678", "LY-20261119-0088电话【电话】"),
+        ("ly-20261119-0088 打138 1234 5678", "ly-20261119-0088 打【电话】"),
+        ("13812345678，LY-20261119-0088", "【电话】，LY-20261119-0088"),
+        ("13812345678LY-20261119-0088", "【电话】LY-20261119-0088"),
+        (
+            "ＬＹ－２０２６１１１９－００８８，１３８１２３４５６７８",
+            "ＬＹ－２０２６１１１９－００８８，【电话】",
+        ),
+        ("LY-20261119-0088住3栋2单元502", "LY-20261119-0088住【门牌号】"),
+        ("LY-20261119-0088 12幢3-2漏水", "LY-20261119-0088 【门牌号】漏水"),
+        ("身份证500107199001011234，LY-20261119-0088", "身份证【身份证号】，LY-20261119-0088"),
+    ],
+)
+def test_personal_numbers_beside_a_ticket_number_are_still_masked(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+def test_digits_glued_to_a_ticket_number_are_masked_not_kept() -> None:
+    # Not a ticket number any more (the digits run on), so nothing of the phone survives.
+    assert "1381234" not in redact("LY-20261119-008813812345678")
+    assert "500107199001011234" not in redact("500107199001011234LY-20261119-0088")
+
+
 def test_near_identical_messages_share_a_group() -> None:
     assert group_key("楼上漏水了啊！！") == group_key("楼上漏水了")
     assert group_key("３栋 漏水") == group_key("5栋漏水")
