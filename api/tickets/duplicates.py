@@ -11,16 +11,21 @@ community or town is not "a short distance", and two leaks in one community
 are usually two leaks. Of several matches the earliest wins,
 so reports gather on the first one.
 
+The database does the looking: a ticket keeps its normalised place text
+(`place_key`), and coordinates are first narrowed to a box around the new
+report, so filing costs the same with ten open tickets or ten thousand.
+
 Linking never drops the new report: it is still filed, goes to the same
 station so the station sees both, and both tickets get a DUPLICATE_LINKED
 event. Staff decide whether it is really the same problem.
 """
 
+import math
 import re
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from api.dispatch.geo import haversine_km
@@ -28,6 +33,8 @@ from api.tickets.lifecycle import OPEN_STATUSES
 from api.tickets.models import SYSTEM_ACTOR, EventKind, Ticket, TicketEvent
 
 DUPLICATE_RADIUS_KM: Final = 0.2
+_KM_PER_DEGREE_LATITUDE: Final = 111.0
+_PLACE_KEY_LENGTH: Final = 200
 DUPLICATE_WINDOW: Final = timedelta(hours=48)
 _NOT_PLACE = re.compile(r"[\s\W_]+")
 # Marks of a place finer than a community: numbers, buildings, units, estates.
@@ -46,6 +53,14 @@ def is_fine_place(text: str) -> bool:
     return not _DIVISION_ONLY.search(text) and bool(_FINE_PLACE.search(text))
 
 
+def place_key(text: str | None) -> str | None:
+    """What a ticket keeps of its location text for the check: None for a division."""
+    normalised = _normalised(text)
+    if not normalised or not is_fine_place(normalised):
+        return None
+    return normalised[:_PLACE_KEY_LENGTH]
+
+
 def _normalised(text: str | None) -> str:
     return _NOT_PLACE.sub("", text or "").casefold()
 
@@ -59,7 +74,13 @@ def find_original(
     location_text: str | None,
     at: datetime,
 ) -> Ticket | None:
-    """The earliest open ticket the new report duplicates, if any."""
+    """The earliest open ticket the new report duplicates, if any.
+
+    Only the tickets the database finds at the same spot are loaded.
+    """
+    near = _near(lat, lon, place_key(location_text))
+    if near is None:
+        return None
     candidates = session.scalars(
         select(Ticket)
         .where(
@@ -67,6 +88,7 @@ def find_original(
             Ticket.status.in_(sorted(OPEN_STATUSES)),
             Ticket.created_at >= at - DUPLICATE_WINDOW,
             Ticket.created_at <= at,
+            near,
         )
         .order_by(Ticket.created_at, Ticket.id)
     )
@@ -74,6 +96,22 @@ def find_original(
         if _same_place(ticket, lat, lon, location_text):
             return ticket
     return None
+
+
+def _near(lat: float | None, lon: float | None, key: str | None) -> ColumnElement[bool] | None:
+    """Where a match can be: in a box around the coordinates, or at the same place text."""
+    same_text = Ticket.place_key == key if key is not None else None
+    if lat is None or lon is None:
+        return same_text
+    lat_span = DUPLICATE_RADIUS_KM / _KM_PER_DEGREE_LATITUDE
+    lon_span = lat_span / max(math.cos(math.radians(lat)), 0.01)
+    in_box = and_(
+        Ticket.lat.between(lat - lat_span, lat + lat_span),
+        Ticket.lon.between(lon - lon_span, lon + lon_span),
+    )
+    if same_text is None:
+        return in_box
+    return or_(in_box, and_(or_(Ticket.lat.is_(None), Ticket.lon.is_(None)), same_text))
 
 
 def _same_place(ticket: Ticket, lat: float | None, lon: float | None, text: str | None) -> bool:

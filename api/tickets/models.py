@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, func
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.database import Base, UTCDateTime
@@ -58,6 +58,11 @@ class Ticket(Base):
     """One resident's report, with where it went and when contact is due."""
 
     __tablename__ = "tickets"
+    __table_args__ = (
+        # The duplicate check: open tickets of a code at one spot, or filed in a window.
+        Index("ix_tickets_code_place", "service_code", "place_key"),
+        Index("ix_tickets_code_created", "service_code", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -66,6 +71,9 @@ class Ticket(Base):
     emergency: Mapped[bool] = mapped_column(Boolean, default=False)
     emergency_kind: Mapped[str | None] = mapped_column(String(32))
     location_text: Mapped[str | None] = mapped_column(Text)
+    # location_text normalised for the duplicate check, when it names a spot finer than
+    # a division (see tickets/duplicates.py); None otherwise.
+    place_key: Mapped[str | None] = mapped_column(String(200))
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"), index=True)

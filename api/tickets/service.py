@@ -19,7 +19,7 @@ from api.dispatch.service import DispatchDecision, DispatchReason, DispatchReque
 from api.stations.models import Station
 from api.tickets.contact import mask_phone
 from api.tickets.deadlines import contact_deadline, resolve_deadline
-from api.tickets.duplicates import find_original, link_duplicate
+from api.tickets.duplicates import find_original, link_duplicate, place_key
 from api.tickets.lifecycle import rate
 from api.tickets.models import RESIDENT_ACTOR as RESIDENT_ACTOR  # re-exported for callers
 from api.tickets.models import (
@@ -135,6 +135,7 @@ def _new_ticket(
         emergency=report.emergency,
         emergency_kind=report.emergency_kind,
         location_text=report.location_text,
+        place_key=place_key(report.location_text),
         lat=report.lat,
         lon=report.lon,
         station_code=decision.station.code,

@@ -163,3 +163,45 @@ def test_two_reports_naming_only_the_same_community_are_not_linked(
     )
     assert fresh(session_factory, second.ticket).duplicate_of_id is None
     assert fresh(session_factory, first.ticket).duplicate_of_id is None
+
+
+@pytest.mark.parametrize(
+    ("n", "first", "second", "linked"),
+    [
+        # The earlier report gave only the place text; the new one coordinates too.
+        (10, {}, {"lat": 45.0, "lon": 125.0}, True),
+        # The earlier one had coordinates; the new one only the same place text.
+        (11, {"lat": 45.0, "lon": 125.0}, {}, True),
+        # Both have coordinates 400 m apart: the same text does not overrule them.
+        (12, {"lat": 45.0, "lon": 125.0}, {"lat": 45.0, "lon": 125.0051}, False),
+        # 150 m north: inside the radius, whatever the texts say.
+        (13, {"lat": 45.0, "lon": 125.0}, {"lat": 45.00135, "lon": 125.0}, True),
+    ],
+)
+def test_coordinates_and_place_text_together(
+    session: Session,
+    session_factory: sessionmaker[Session],
+    n: int,
+    first: dict[str, object],
+    second: dict[str, object],
+    linked: bool,
+) -> None:
+    where = place()
+    earlier = file(session, day(n), location_text=where, **first)
+    later = file(session, day(n) + timedelta(hours=1), location_text=where, **second)
+    found = fresh(session_factory, later.ticket).duplicate_of_id
+    assert found == (earlier.ticket.id if linked else None)
+
+
+def test_many_open_tickets_elsewhere_do_not_hide_the_original(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    """Hundreds of open tickets of the code at other spots; the one at this spot is found."""
+    start = day(14)
+    for i in range(300):
+        file(session, start + timedelta(minutes=i), lat=45.1 + i * 0.01, lon=125.0)
+    original = file(session, start + timedelta(hours=6), lat=45.0, lon=125.0)
+    for i in range(300):
+        file(session, start + timedelta(hours=6, minutes=i + 1), location_text=place())
+    later = file(session, start + timedelta(hours=12), lat=45.0005, lon=125.0005)
+    assert fresh(session_factory, later.ticket).duplicate_of_id == original.ticket.id
