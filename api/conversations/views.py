@@ -3,6 +3,8 @@
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session, sessionmaker
 
 from api.catalogue import understand_parse
 from api.conversations.rasa_client import RasaUnavailableError
@@ -15,7 +17,7 @@ from api.conversations.schemas import (
     ParseResult,
     RestartRequest,
 )
-from api.dependencies import RasaDep, SessionDep
+from api.dependencies import RasaDep, SessionFactoryDep
 from api.stations.gazetteer import registry_gazetteer
 
 router = APIRouter(prefix="/api", tags=["conversation"])
@@ -57,8 +59,12 @@ def _rest_message(reply: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/nlu/parse", response_model=ParseResult)
-async def parse(request: ParseRequest, rasa: RasaDep, session: SessionDep) -> ParseResult:
-    """What the bot understands of a text: intent, service_code, emergency, entities."""
+async def parse(request: ParseRequest, rasa: RasaDep, factory: SessionFactoryDep) -> ParseResult:
+    """What the bot understands of a text: intent, service_code, emergency, entities.
+
+    The registry lookup is blocking database work: it runs in the thread pool, so a
+    slow or locked database never stalls the event loop (and every other request).
+    """
     try:
         result = await rasa.parse(request.text)
     except RasaUnavailableError as exc:
@@ -68,9 +74,7 @@ async def parse(request: ParseRequest, rasa: RasaDep, session: SessionDep) -> Pa
     understood = understand_parse(result)
     code, emergency = understood.service_code, understood.emergency
     entities = [_public_entity(e) for e in result.get("entities") or []]
-    resolution = registry_gazetteer(session).resolve(request.text)
-    for place in (resolution.place,) if resolution.place else resolution.candidates:
-        entities.append({"entity": "place", "value": place.label, "code": place.code})
+    entities += await run_in_threadpool(_place_entities, factory, request.text)
     return ParseResult(
         service_code=code,
         emergency=emergency is not None,
@@ -78,6 +82,14 @@ async def parse(request: ParseRequest, rasa: RasaDep, session: SessionDep) -> Pa
         intent=IntentResult(name=name, confidence=float(intent.get("confidence") or 0.0)),
         entities=entities,
     )
+
+
+def _place_entities(factory: sessionmaker[Session], text: str) -> list[dict[str, Any]]:
+    """The registry's places named in the text (the one place, or the candidates)."""
+    with factory() as session:
+        resolution = registry_gazetteer(session).resolve(text)
+    places = (resolution.place,) if resolution.place else resolution.candidates
+    return [{"entity": "place", "value": p.label, "code": p.code} for p in places]
 
 
 def _public_entity(entity: dict[str, Any]) -> dict[str, Any]:

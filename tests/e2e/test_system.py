@@ -1,5 +1,7 @@
 """The system's own surfaces: health, NLU parse, the action server as Rasa sees it."""
 
+import asyncio
+
 import httpx
 
 
@@ -36,3 +38,22 @@ def test_greeting_is_not_a_report(client: httpx.Client) -> None:
 def test_rasa_api_requires_the_token(live) -> None:
     response = httpx.get(f"{live.settings.rasa_url}/status")
     assert response.status_code == 401
+
+
+def test_concurrent_parses_never_stall_the_app(live) -> None:
+    """Parses that reach the database together must not stop everyone else.
+
+    A blocking database call on the event loop once froze the whole app for the
+    database's busy timeout (30 s) as soon as two parses overlapped.
+    """
+    texts = ["杨家坪街道楼道灯坏了", "谢家湾街道停水了", "石坪桥街道的井盖不见了"] * 4
+
+    async def run() -> tuple[list[int], int]:
+        async with httpx.AsyncClient(base_url=live.app_url, timeout=10) as http:
+            parses = [http.post("/api/nlu/parse", json={"text": t}) for t in texts]
+            *answers, health = await asyncio.gather(*parses, http.get("/health"))
+        return [a.status_code for a in answers], health.status_code
+
+    statuses, health_status = asyncio.run(run())
+    assert statuses == [200] * len(texts)
+    assert health_status == 200
