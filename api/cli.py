@@ -3,6 +3,8 @@
 laoyang db upgrade                 apply migrations to DATABASE_URL
 laoyang stations import FILE       load a division list (idempotent)
 laoyang tickets escalate           督办: escalate overdue tickets now (the app does it every 5 min)
+laoyang tickets purge-personal [--days N] [--dry-run]
+                                   remove residents' personal data past the retention period
 laoyang staff create|token|revoke|list   staff accounts and integration API keys
 laoyang webhooks deliver           one pass of due webhook deliveries
 laoyang training inbox|show|decide|export|retrain|jobs|models|model|promote|rollback
@@ -17,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from api.auth.cli import add_staff_commands
 from api.database import transaction
+from api.retention.sweep import purge_command, retention_days
 from api.schema import upgrade_database
 from api.sessions import open_database
 from api.settings import get_settings
@@ -92,6 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
     tickets.add_parser(
         "escalate", help="督办: escalate tickets past their deadlines, once per stage"
     ).set_defaults(func=escalate_command)
+    purge = tickets.add_parser(
+        "purge-personal",
+        help="remove residents' personal data from tickets closed longer than the retention period",
+    )
+    purge.add_argument(
+        "--days", type=retention_days, help="retention period in days (default RETENTION_DAYS)"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="only count what would go")
+    purge.set_defaults(func=purge_command)
     add_staff_commands(commands)
     add_webhook_commands(commands)
     add_training_commands(commands)

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     open311_rate_per_minute: float = Field(default=60.0, gt=0)
     # The periodic 督办 sweep (api/tickets/escalation.py); `laoyang tickets escalate` runs one.
     escalation_sweep: bool = True
+    # PIPL Art. 19: days a ticket stays closed before its resident's personal data is
+    # removed (api/retention); `laoyang tickets purge-personal` runs the sweep.
+    retention_days: int = Field(default=180, ge=1)
     # The operators' loop (api/training). Rasa's SQL tracker store, read for the
     # review inbox; by default beside the app's database (the launcher sets it).
     tracker_url: str = ""

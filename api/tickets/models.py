@@ -95,6 +95,8 @@ class Ticket(Base):
     return_count: Mapped[int] = mapped_column(Integer, default=0)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the retention sweep last removed the resident's personal data (api/retention).
+    personal_data_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     events: Mapped[list["TicketEvent"]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", lazy="selectin"

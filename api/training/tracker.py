@@ -1,6 +1,7 @@
 """Reading Rasa's SQL tracker store (read only): residents' messages and the talk around them.
 
-Rasa owns the `events` table; we never write to it. Its columns are Rasa 3.6's
+Rasa owns the `events` table; the app never writes to it, and only the retention
+sweep (`api.retention.tracker`) deletes from it. Its columns are Rasa 3.6's
 `SQLTrackerStore.SQLEvent`.
 """
 
