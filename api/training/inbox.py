@@ -66,6 +66,8 @@ def _flag(item: ReviewItem, reason: ReviewReason, note: str | None = None) -> No
     if reason.value not in item.reasons:
         item.reasons = [*item.reasons, reason.value]
     item.flagged = True
+    # Staff notes and residents' 没解决 reasons come in as written: mask them like the text.
+    note = redact(note) if note else None
     if note and note not in (item.context_note or ""):
         item.context_note = f"{item.context_note}；{note}" if item.context_note else note
 
