@@ -64,7 +64,8 @@ test: setup model test-bot test-app ## set up and pass every test
 test-bot: .venv-rasa/.synced
 	$(RASA) data validate --domain bot/domain.yml --data data --config config.yml --fail-on-warnings
 	$(RASA) test core --model $(MODEL) --stories tests/bot --fail-on-prediction-errors --out var/results/core
-	$(RASA_PY) -m pytest -q $(wildcard $(RASA_ENV_TESTS)) -p no:cacheprovider --confcutdir tests/bot
+	$(RASA_PY) -m pytest -q $(wildcard $(RASA_ENV_TESTS)) -p no:cacheprovider --confcutdir tests/bot \
+		-p tests.strict_ci
 
 browser-deps: ## Chromium and fonts for the browser tests (Debian packages, only when missing)
 	@if [ -x "$(CHROMIUM)" ]; then :; \
@@ -74,13 +75,18 @@ browser-deps: ## Chromium and fonts for the browser tests (Debian packages, only
 			--no-install-recommends $(BROWSER_PACKAGES) >/dev/null; } \
 		|| echo "!!!!! could not install Chromium: the browser tests will be SKIPPED !!!!!"; \
 	else echo "!!!!! no Chromium at $(CHROMIUM) and apt is not usable: the browser tests will be SKIPPED !!!!!"; fi
+	@if [ -n "$$CI" ] && [ ! -x "$(CHROMIUM)" ]; then echo "CI: no Chromium at $(CHROMIUM)"; exit 1; fi
+
+# Under CI (`CI` set) a skipped test, a missing Chromium or an unreachable PostgreSQL
+# fails the run; the ten slowest tests are listed to keep the time in view.
+APP_PYTEST := $(APP_PY) -m pytest -q tests $(RASA_ENV_TESTS:%=--ignore=%) -p tests.strict_ci
 
 test-app: .venv/.synced browser-deps
-	$(APP_PY) -m pytest -q tests $(RASA_ENV_TESTS:%=--ignore=%)
+	$(APP_PYTEST) --durations=10
 	@if $(APP_PY) -c "import psycopg,sys; psycopg.connect('$(subst +psycopg,,$(PG_TEST_URL))', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== again on PostgreSQL: what depends on the database (not the browser, not retraining) =="; \
-		TEST_DATABASE_URL=$(PG_TEST_URL) $(APP_PY) -m pytest -q tests $(RASA_ENV_TESTS:%=--ignore=%) \
-			-m "not browser and not retrain"; \
+		TEST_DATABASE_URL=$(PG_TEST_URL) $(APP_PYTEST) -m "not browser and not retrain"; \
+	elif [ -n "$$CI" ]; then echo "CI: PostgreSQL not reachable at $(PG_TEST_URL)"; exit 1; \
 	else echo "PostgreSQL not reachable at $(PG_TEST_URL): PostgreSQL run skipped"; fi
 
 lint: .venv/.synced ## ruff and mypy

@@ -4,10 +4,13 @@ The browser is Debian's Chromium (`make test` installs it when it is missing and
 apt is usable); Playwright only drives it and never downloads a browser. Where
 no Chromium can be had, every browser test is skipped with a loud notice.
 
-Screenshots of each run go to var/screenshots/ (phone 360×740 and desktop).
+Screenshots of each run (phone 360×740 and desktop) go to $SCREENSHOTS_DIR, by
+default zhihuiyang-screenshots/ in the system's temporary folder: never the
+project's own var/.
 """
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +28,11 @@ from playwright.sync_api import (
 )
 
 from api.launcher import Stack
-from api.settings import PROJECT_ROOT
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-SCREENSHOTS = PROJECT_ROOT / "var" / "screenshots"
+SCREENSHOTS = Path(
+    os.environ.get("SCREENSHOTS_DIR") or Path(tempfile.gettempdir()) / "zhihuiyang-screenshots"
+)
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 NO_BROWSER = (

@@ -3,7 +3,9 @@
 Resident messages go through the chat into Rasa's tracker store; an operator
 finds them in the inbox, relabels them, retrains (a real `rasa train`),
 reads the evaluation, promotes the candidate into the running Rasa server and
-rolls it back again. A deliberately damaging label set is refused.
+rolls it back again. The same batch carries a deliberately damaging label set,
+which the guard refuses until an operator gives a reason. One retrain does all
+of it: each takes minutes.
 
 The training data, models and conversation tests go to the session's own
 folders (see the `live` fixture), never into the project.
@@ -24,7 +26,7 @@ from api.settings import PROJECT_ROOT
 from api.training.redaction import redact
 from tests.e2e.conftest import Resident
 
-pytestmark = [pytest.mark.e2e, pytest.mark.retrain]
+pytestmark = pytest.mark.e2e
 
 # Internet access is not a utility of the catalogue: "other". The test takes the first
 # of these that the serving model gets wrong (it fails if it gets them all right).
@@ -108,14 +110,26 @@ def retrain(operator: httpx.Client) -> dict[str, Any]:
     raise AssertionError(f"job {job_id} did not finish in {JOB_TIMEOUT_SECONDS}s")
 
 
-def test_relabel_retrain_promote_and_roll_back(
+@pytest.mark.retrain
+@pytest.mark.timeout(JOB_TIMEOUT_SECONDS + 300)
+def test_relabel_retrain_refuse_override_promote_and_roll_back(
     live: Stack, operator: httpx.Client, client: httpx.Client, new_resident: Any
 ) -> None:
+    """One retrain (minutes) carries the whole loop.
+
+    The operator fixes a message the bot gets wrong and, in the same batch, labels
+    sixty leaks as hygiene problems. The guard refuses the candidate over the leaks,
+    never over the fix; a reason too short is refused as well; with a real reason
+    the candidate goes into the running Rasa, fixes the message, and is rolled back.
+    """
     wrong = [text for text in WRONG_CANDIDATES if parse(client, text) != RIGHT_INTENT]
     assert wrong, "the serving model already gets every candidate right"
     message = wrong[0]
     new_resident().says(message)
     for text in SIMILAR:
+        new_resident().says(text)
+    leaks = [f"{place}{words}" for place in DAMAGING_PLACES for words in DAMAGING_WORDS]
+    for text in leaks:
         new_resident().says(text)
 
     # The inbox shows the conversation's messages masked, with the bot's guess.
@@ -133,6 +147,8 @@ def test_relabel_retrain_promote_and_roll_back(
     for text in SIMILAR:
         masked = inbox_item(operator, redact(text))
         relabel(operator, masked, RIGHT_INTENT)
+    damaging = [relabel(operator, inbox_item(operator, t), DAMAGING_INTENT) for t in leaks]
+    serving_leak = parse(client, "卫生间的水管漏水了")
 
     # A conversation in progress before the promotion must survive it.
     waiting = new_resident()
@@ -152,14 +168,23 @@ def test_relabel_retrain_promote_and_roll_back(
     assert any(row["text"] == message and row["fixed"] for row in reviewed["flipped"])
     assert {row["code"] for row in candidate["evaluation"]["per_code"]} >= {"water_leak", "other"}
     assert candidate["blockers"] == []
-    # Six new examples barely move the test-set figures, but retraining moves a few test
-    # messages either way (three, about 1 point of macro-F1, with 3,500 examples): the
-    # guard may then ask for a reason, never over the code we fixed.
     refusals = candidate["guard_refusals"]
+    assert any("漏水" in r or "环境卫生" in r for r in refusals), refusals
     assert not any("其他诉求" in r for r in refusals), refusals
     serving_before = candidate["compared_with_id"]
 
-    body = {"override_reason": "修正光纤、宽带类消息的分类"} if refusals else {}
+    refused = operator.post(f"/models/{candidate['id']}/promote", json={})
+    assert refused.status_code == 409
+    assert refused.json()["detail"]["overridable"] is True
+    reasons = refused.json()["detail"]["reasons"]
+    assert any("漏水" in reason or "环境卫生" in reason for reason in reasons), reasons
+    too_short = operator.post(f"/models/{candidate['id']}/promote", json={"override_reason": "要"})
+    assert too_short.status_code == 409
+    assert parse(client, "卫生间的水管漏水了") == serving_leak  # nothing changed in Rasa
+    statuses = {v["id"]: v["status"] for v in operator.get("/models").json()}
+    assert statuses[candidate["id"]] == "candidate"
+
+    body = {"override_reason": "先修正光纤、宽带类消息的分类，漏水的问题随后回滚"}
     promoted = operator.post(f"/models/{candidate['id']}/promote", json=body)
     assert promoted.status_code == 200, promoted.text
     assert promoted.json()["status"] == "serving"
@@ -170,43 +195,14 @@ def test_relabel_retrain_promote_and_roll_back(
     rolled = operator.post(f"/models/{serving_before}/rollback")
     assert rolled.status_code == 200, rolled.text
     assert parse(client, message) != RIGHT_INTENT
+    assert parse(client, "卫生间的水管漏水了") == serving_leak
     versions = {v["id"]: v["status"] for v in operator.get("/models").json()}
     assert versions[serving_before] == "serving"
     assert versions[candidate["id"]] == "retired"
     log = operator.get("/promotions").json()
     assert [p["action"] for p in log[:2]] == ["rollback", "promote"]
-    assert log[1]["override_reason"] == body.get("override_reason")
-    assert log[1]["refused_because"] == (refusals or None)
-
-
-def test_a_damaging_label_set_is_refused(
-    live: Stack, operator: httpx.Client, client: httpx.Client, new_resident: Any
-) -> None:
-    if not live.settings.database_url.startswith("sqlite"):
-        # The guard reads the evaluation, not the database; the first test already runs
-        # the whole loop on PostgreSQL. This keeps `make test` inside its time budget.
-        pytest.skip("the guard's refusal is tested in the SQLite run")
-    texts = [f"{place}{words}" for place in DAMAGING_PLACES for words in DAMAGING_WORDS]
-    for text in texts:
-        new_resident().says(text)
-    damaging = [relabel(operator, inbox_item(operator, t), DAMAGING_INTENT) for t in texts]
-    serving = parse(client, "卫生间的水管漏水了")
-
-    job = retrain(operator)
-    candidate_id = job["candidate_id"]
-    detail = operator.get(f"/models/{candidate_id}").json()
-    assert detail["guard_refusals"], detail["evaluation"]["per_code"]
-
-    refused = operator.post(f"/models/{candidate_id}/promote", json={})
-    assert refused.status_code == 409
-    assert refused.json()["detail"]["overridable"] is True
-    reasons = refused.json()["detail"]["reasons"]
-    assert any("漏水" in reason or "环境卫生" in reason for reason in reasons), reasons
-    too_short = operator.post(f"/models/{candidate_id}/promote", json={"override_reason": "要"})
-    assert too_short.status_code == 409
-    assert parse(client, "卫生间的水管漏水了") == serving  # nothing changed in Rasa
-    statuses = {v["id"]: v["status"] for v in operator.get("/models").json()}
-    assert statuses[candidate_id] == "candidate"
+    assert log[1]["override_reason"] == body["override_reason"]
+    assert log[1]["refused_because"] == refusals
 
     # Undo the damage so that later exports in this session do not carry it.
     for item in damaging:
