@@ -58,12 +58,13 @@ def main() -> int:
         try:
             asyncio.run(chat_benchmark(app_url, args.residents, args.rounds))
             parse_benchmark(app_url, args.parse_calls)
-            if stack is not None:
+            if stack is not None and args.swaps > 0:
                 model_swap_benchmark(stack, stack.settings.rasa_model_path, args.swaps)
         finally:
             if stack is not None:
                 stop_stack(stack)
-    dispatch_benchmark(args.stations, args.queries)
+    if args.stations > 0:
+        dispatch_benchmark(args.stations, args.queries)
     return 0
 
 

@@ -46,10 +46,10 @@ def test_concurrent_parses_never_stall_the_app(live) -> None:
     A blocking database call on the event loop once froze the whole app for the
     database's busy timeout (30 s) as soon as two parses overlapped.
     """
-    texts = ["杨家坪街道楼道灯坏了", "谢家湾街道停水了", "石坪桥街道的井盖不见了"] * 4
+    texts = ["杨家坪街道楼道灯坏了", "谢家湾街道停水了", "石坪桥街道的井盖不见了"] * 20
 
     async def run() -> tuple[list[int], int]:
-        async with httpx.AsyncClient(base_url=live.app_url, timeout=10) as http:
+        async with httpx.AsyncClient(base_url=live.app_url, timeout=20) as http:
             parses = [http.post("/api/nlu/parse", json={"text": t}) for t in texts]
             *answers, health = await asyncio.gather(*parses, http.get("/health"))
         return [a.status_code for a in answers], health.status_code
