@@ -145,7 +145,7 @@ class CharNgramBlend(GraphComponent):
             texts = [*texts, *(copy for group in noised for copy in group)]
             intents = [*intents, *(intent for intent in intents for _ in range(copies))]
         model.fit([fold(text) for text in texts], intents)
-        return model
+        return _fast_to_predict(model)
 
     @staticmethod
     def features_text(text: str, config: dict[str, Any]) -> str:
@@ -178,9 +178,10 @@ class CharNgramBlend(GraphComponent):
                 model = pickle.loads((directory / _FILE).read_bytes())
         except (ValueError, FileNotFoundError):
             pass
-        return cls(config, model_storage, resource, model)
+        return cls(config, model_storage, resource, _fast_to_predict(model))
 
     def process(self, messages: list[Message]) -> list[Message]:
+        """Blend DIET's ranking with the regression's probabilities."""
         if self._model is None:
             return messages
         texts = [m.get(TEXT) if isinstance(m.get(TEXT), str) else "" for m in messages]
@@ -210,3 +211,21 @@ class CharNgramBlend(GraphComponent):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
+
+
+def _fast_to_predict(model: Any) -> Any:
+    """The same pipeline, with its weights laid out for one message at a time.
+
+    Predicting multiplies the sparse features by the transposed weights; with the
+    weights in C order scipy copies the whole matrix (classes x features, 14 MB)
+    on every call: 2.5 ms a message, against 0.75 ms in Fortran order.
+    """
+    if model is None:
+        return None
+    classifier = model.steps[-1][1]
+    coef = getattr(classifier, "coef_", None)
+    if coef is not None:
+        import numpy as np
+
+        classifier.coef_ = np.asfortranarray(coef)
+    return model

@@ -114,3 +114,16 @@ def test_augmentation_adds_noised_copies_at_training_time_only() -> None:
     vocabulary = augmented.steps[0][1].vocabulary_
     assert len(vocabulary) > len(plain.steps[0][1].vocabulary_)
     assert list(augmented.classes_) == ["report_power_outage", "report_water_leak"]
+
+
+def test_the_prediction_layout_changes_no_probability() -> None:
+    """The weights are kept in the order fast for one message; the numbers stay the same."""
+    import numpy as np
+
+    model, config = _fit(pinyin_view=True)
+    texts = [CharNgramBlend.features_text(t, config) for t in ("楼上在漏水", "停电了")]
+    fast = model.predict_proba(texts)
+    classifier = model.steps[-1][1]
+    classifier.coef_ = np.ascontiguousarray(classifier.coef_)
+    assert np.allclose(model.predict_proba(texts), fast)
+    assert list(model.classes_[fast.argmax(axis=1)]) == ["report_water_leak", "report_power_outage"]
