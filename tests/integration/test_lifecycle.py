@@ -564,7 +564,7 @@ def test_rating_a_resolved_ticket_closes_it(
 @pytest.mark.parametrize("stars", [0, 6])
 def test_stars_are_one_to_five(session: Session, stars: int) -> None:
     ticket = ticket_in(session, "resolved")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="stars must be between 1 and 5"):
         rate(session, ticket, now=at(60), stars=stars)
     session.rollback()
 
@@ -597,7 +597,7 @@ def test_a_reopened_ticket_starts_over_with_fresh_deadlines(
     assert stored.contact_due_at == datetime(2026, 2, 3, 16, 0, tzinfo=TZ)  # Tuesday
     assert stored.resolve_due_at == datetime(2026, 2, 6, 16, 0, tzinfo=TZ)
     # It must be signed, worked and resolved again.
-    with pytest.raises(IllegalTransitionError):
+    with pytest.raises(IllegalTransitionError, match="请先签收并办理后再办结"):
         resolve(session, ticket, actor=STAFF, now=reopened_at, resolution="再次清运")
     session.rollback()
     sign(session, ticket, actor=STAFF, now=reopened_at + timedelta(hours=1))

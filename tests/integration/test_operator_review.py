@@ -445,7 +445,7 @@ def test_one_training_job_at_a_time(
     )
     job = jobs.create_job(session_factory, paths, "staff:cli", NOW)
     try:
-        with pytest.raises(jobs.JobAlreadyRunningError):
+        with pytest.raises(jobs.JobAlreadyRunningError, match=f"#{job.id}"):
             jobs.create_job(session_factory, paths, "staff:other", NOW)
         answer = app_client.post("/api/operator/jobs", headers=operator)
         assert answer.status_code == 409 and f"#{job.id}" in answer.json()["detail"]

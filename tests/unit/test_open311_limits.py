@@ -66,5 +66,5 @@ def test_retry_after_is_the_wait_for_one_filing_in_whole_seconds() -> None:
 
 @pytest.mark.parametrize(("burst", "rate"), [(0, 60.0), (10, 0.0), (-1, 5.0)])
 def test_nonsense_limits_are_refused(burst: int, rate: float) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must be positive"):
         FilingLimiter(burst, rate)

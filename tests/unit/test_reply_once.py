@@ -56,7 +56,7 @@ def test_a_failed_call_is_tried_again() -> None:
 
     async def scenario() -> Replies:
         guard = ReplyOnce()
-        with pytest.raises(RuntimeError):
+        with pytest.raises(RuntimeError, match="rasa down"):
             await guard.run("s", "m", call)
         return await guard.run("s", "m", call)
 

@@ -93,13 +93,13 @@ def test_labels_follow_the_domain_and_the_catalogue() -> None:
     assert resolve_label("greet", None) == "greet"
     assert resolve_label("emergency_gas_leak", "gas") == "emergency_gas_leak"
     assert code_for_intent("emergency_trapped") == "housing_repair"
-    with pytest.raises(UnknownLabelError):
+    with pytest.raises(UnknownLabelError, match="不一致"):
         resolve_label("report_water_leak", "gas")
-    with pytest.raises(UnknownLabelError):
+    with pytest.raises(UnknownLabelError, match="没有这个意图：make_coffee"):
         resolve_label("make_coffee", None)
-    with pytest.raises(UnknownLabelError):
+    with pytest.raises(UnknownLabelError, match="没有这个类别：nonsense"):
         resolve_label(None, "nonsense")
-    with pytest.raises(UnknownLabelError):
+    with pytest.raises(UnknownLabelError, match="请选择意图或类别"):
         resolve_label(None, None)
 
 
@@ -182,5 +182,5 @@ def test_saved_story_is_masked_and_relabelled() -> None:
     assert steps[-1]["intent"] == "report_other"
     assert steps[-1]["user"] == "光纤断了，电话【电话】"  # no entity mark left on the mask
     assert steps[0]["intent"] == "greet"
-    with pytest.raises(NotATestableItemError):
+    with pytest.raises(NotATestableItemError, match="Rasa 没有这段对话的记录"):
         build_story("version: '3.1'\nstories: []\n", item, "report_other")
