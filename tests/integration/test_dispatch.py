@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.catalogue import SERVICE_CODES
-from api.dispatch.geo import haversine_km
 from api.dispatch.service import (
     DispatchReason,
     DispatchRequest,
@@ -20,6 +19,8 @@ from api.dispatch.service import (
 from api.main import create_app
 from api.settings import Settings
 from api.stations.models import LEVEL_RANK, Station
+from tests import registry_by_hand
+from tests.registry_by_hand import distance_km
 
 DISTRICT = "500107"
 YANGJIAPING = "500107001"
@@ -72,7 +73,7 @@ def reference_nearest(
 ) -> tuple[Station, float] | None:
     """Brute force over every station: smallest distance, then lower level, then code."""
     ranked = [
-        (haversine_km(lat, lon, s.lat, s.lon), LEVEL_RANK[s.level], s.code, s)
+        (distance_km(lat, lon, s.lat, s.lon), LEVEL_RANK[s.level], s.code, s)
         for s in stations
         if s.active and code in s.service_codes and s.lat is not None and s.lon is not None
     ]
@@ -266,9 +267,13 @@ def client(database_url: str, registry: Path) -> Iterator[TestClient]:
         yield http
 
 
-def test_nearest_endpoint_names_the_station_and_distance(client: TestClient) -> None:
-    # About 1 km south of the 杨家坪街道 seat.
+def test_nearest_endpoint_names_the_station_and_distance(
+    client: TestClient, registry: Path
+) -> None:
+    # About 1 km south of the 杨家坪街道 seat; 谢家湾街道 is the next, 2 km away.
     lat, lon = 29.507, 106.5106
+    nearest = registry_by_hand.nearest(registry, lat, lon)
+    assert nearest.code == YANGJIAPING
     response = client.get(
         "/api/stations/nearest", params={"lat": lat, "lon": lon, "service_code": "water_leak"}
     )
@@ -277,9 +282,7 @@ def test_nearest_endpoint_names_the_station_and_distance(client: TestClient) -> 
     assert body["reason"] == "nearest"
     assert body["station"]["code"] == YANGJIAPING
     assert body["station"]["display_name"] == "杨家坪街道老杨群工站"
-    assert body["distance_km"] == pytest.approx(
-        haversine_km(lat, lon, 29.516292, 106.510617), abs=1e-6
-    )
+    assert body["distance_km"] == pytest.approx(nearest.distance_km, abs=1e-6)
     assert "公里" in body["explanation"]
 
 
