@@ -6,6 +6,7 @@ and the test database. Staff steps go through the `staff_update` stand-in.
 """
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.launcher import Stack
 from api.tickets.models import Ticket, TicketEvent
+from tests import registry_by_hand
 from tests.browser.conftest import DESKTOP, PHONE, Watch, screenshot
 
 pytestmark = pytest.mark.browser
@@ -180,11 +182,11 @@ def test_not_solved_asks_the_station_to_reopen(
     assert [(e.note, e.status) for e in reopen] == [("还是没人来", "reopened")]
 
 
-def test_shared_location_goes_to_the_nearest_station(make_page: OpenPage, live: Stack) -> None:
-    nearest = httpx.get(
-        f"{live.app_url}/api/stations/nearest",
-        params={"lat": GEO["latitude"], "lon": GEO["longitude"], "service_code": "power_outage"},
-    ).json()["station"]
+def test_shared_location_goes_to_the_nearest_station(
+    make_page: OpenPage, registry: Path, session_factory: sessionmaker[Session]
+) -> None:
+    nearest = registry_by_hand.nearest(registry, GEO["latitude"], GEO["longitude"])
+    assert nearest.short_name == "英雄湾村"  # about 50 m away; 铜罐驿镇 is the next, 1.3 km
     page, _ = make_page(permissions=["geolocation"], geolocation=GEO)
     say(page, "我家停电了")
     page.get_by_role("button", name="发送我的位置").click()
@@ -193,7 +195,13 @@ def test_shared_location_goes_to_the_nearest_station(make_page: OpenPage, live: 
     expect(last_bot(page)).to_contain_text("手机号")
     tap(page, "不留电话")
     tap(page, "确认提交")
-    expect(page.locator(".ticket-card").last).to_contain_text(nearest["display_name"])
+    card = page.locator(".ticket-card").last
+    expect(card).to_contain_text(nearest.short_name)
+    with session_factory() as session:
+        filed = session.scalars(
+            select(Ticket).where(Ticket.sender_id == sender_of(page)).order_by(Ticket.id)
+        ).all()
+    assert [ticket.station_code for ticket in filed] == [nearest.code]
 
 
 def test_refused_location_asks_for_the_community_by_name(make_page: OpenPage) -> None:

@@ -4,18 +4,22 @@ Everything runs for real: the trained Rasa model, the action server, the
 database. The resident types text or taps the buttons the bot offers.
 """
 
+from pathlib import Path
+
 import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.conversations.models import HandoffRequest
 from api.tickets.models import Ticket
+from tests import registry_by_hand
 from tests.e2e.conftest import Resident
 
 TIANBAOLU = "500107001011"
 JINFENG = "500107104"
 HUANGJUEPING = "500107002"
 XINSHICHANG = "500107002002"
+YINGXIONGWAN = "500107111204"
 
 
 def ticket_of(http: httpx.Client, resident: Resident, number: str) -> dict:
@@ -148,18 +152,18 @@ def test_handoff_is_recorded(resident: Resident, session_factory) -> None:
     assert len(found) == 1
 
 
-def test_shared_location_dispatches_to_the_nearest_station(resident: Resident, client) -> None:
-    nearest = client.get(
-        "/api/stations/nearest",
-        params={"lat": 29.3190, "lon": 106.3580, "service_code": "power_outage"},
-    ).json()
+def test_shared_location_dispatches_to_the_nearest_station(
+    resident: Resident, client: httpx.Client, registry: Path
+) -> None:
+    nearest = registry_by_hand.nearest(registry, 29.3190, 106.3580)
+    assert nearest.code == YINGXIONGWAN  # about 50 m away; 铜罐驿镇 is the next, 1.3 km
     resident.says("我家停电了")
     resident.says("我的位置", location={"lat": 29.3190, "lon": 106.3580})
     assert "手机号" in resident.text
     resident.taps("不留电话")
     resident.taps("确认提交")
     ticket = ticket_of(client, resident, resident.ticket_card()["number"])
-    assert ticket["station_code"] == nearest["station"]["code"]
+    assert ticket["station_code"] == nearest.code
 
 
 def test_two_misunderstandings_offer_a_person(resident: Resident) -> None:
