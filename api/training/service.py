@@ -22,7 +22,7 @@ from api.training.models import ModelVersion, ReviewAction, ReviewItem, Training
 from api.training.redaction import redact
 from api.training.serving import RasaModelAPI
 from api.training.tracker import TrackerReader, Turn
-from api.training.versions import ensure_serving, promote, rollback
+from api.training.versions import ensure_serving, get_version, promote, rollback
 
 CONTEXT_TURNS = 4
 
@@ -144,6 +144,7 @@ def promote_version(
     override_reason: str | None,
 ) -> ModelVersion:
     """Serve a candidate in the running Rasa server (the guard may refuse)."""
+    get_version(session, version_id)  # an unknown version is 404 whether or not Rasa answers
     rasa = rasa_api(settings)
     ensure_serving(session, rasa, settings.rasa_model_path, now)
     return promote(
@@ -166,6 +167,7 @@ def rollback_version(
     session: Session, settings: Settings, version_id: int, *, actor: str, now: datetime
 ) -> ModelVersion:
     """Serve an earlier version again."""
+    get_version(session, version_id)  # an unknown version is 404 whether or not Rasa answers
     rasa = rasa_api(settings)
     ensure_serving(session, rasa, settings.rasa_model_path, now)
     return rollback(session, rasa, version_id, actor=actor, now=now)

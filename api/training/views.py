@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from api.auth.clock import NowDep
 from api.auth.dependencies import OperatorDep
 from api.dependencies import SessionDep, SessionFactoryDep, SettingsDep
+from api.row_ids import RowId
 from api.training import jobs, service
 from api.training.conversation_tests import NotATestableItemError
 from api.training.decisions import (
@@ -161,7 +162,7 @@ def inbox(
 
 @router.get("/inbox/items/{item_id}", summary="一条消息：前后对话和处理记录")
 def inbox_item(
-    item_id: int, session: SessionDep, settings: SettingsDep, _: OperatorDep
+    item_id: RowId, session: SessionDep, settings: SettingsDep, _: OperatorDep
 ) -> ItemDetailView:
     item = _item(session, item_id)
     turns = service.conversation_around(settings, item)
@@ -190,7 +191,7 @@ def inbox_item(
     responses={409: {"description": "别人已先处理了这条消息（返回他的决定）"}},
 )
 def decide_item(
-    item_id: int,
+    item_id: RowId,
     body: NewDecision,
     session: SessionDep,
     settings: SettingsDep,
@@ -276,7 +277,7 @@ def list_jobs(session: SessionDep, _: OperatorDep) -> list[JobView]:
 
 
 @router.get("/jobs/{job_id}", summary="一个训练任务：进度和日志")
-def get_job(job_id: int, session: SessionDep, _: OperatorDep) -> JobDetailView:
+def get_job(job_id: RowId, session: SessionDep, _: OperatorDep) -> JobDetailView:
     job = session.get(TrainingJob, job_id)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"没有编号为 {job_id} 的训练任务")
@@ -328,7 +329,7 @@ def models(
 
 @router.get("/models/{version_id}", summary="一个模型版本：评估对比和能否上线")
 def model_detail(
-    version_id: int, session: SessionDep, settings: SettingsDep, _: OperatorDep
+    version_id: RowId, session: SessionDep, settings: SettingsDep, _: OperatorDep
 ) -> VersionDetailView:
     try:
         version = get_version(session, version_id)
@@ -364,7 +365,7 @@ def _switched(session: SessionDep, version_id: int, action: Any, **kwargs: Any) 
     responses={409: {"description": "评估变差被拦下（可填理由强制），或不是候选模型"}},
 )
 def promote_model(
-    version_id: int,
+    version_id: RowId,
     body: PromoteBody,
     session: SessionDep,
     settings: SettingsDep,
@@ -383,7 +384,11 @@ def promote_model(
 
 @router.post("/models/{version_id}/rollback", summary="回滚到以前上线过的版本")
 def rollback_model(
-    version_id: int, session: SessionDep, settings: SettingsDep, operator: OperatorDep, now: NowDep
+    version_id: RowId,
+    session: SessionDep,
+    settings: SettingsDep,
+    operator: OperatorDep,
+    now: NowDep,
 ) -> VersionView:
     return _switched(
         session,

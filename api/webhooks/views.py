@@ -13,6 +13,7 @@ from api.auth.clock import NowDep
 from api.auth.dependencies import StaffMemberDep
 from api.auth.scope import StaffPrincipal
 from api.dependencies import SessionDep, SettingsDep
+from api.row_ids import RowId
 from api.webhooks.models import DeliveryStatus, WebhookSubscription
 from api.webhooks.schemas import (
     CreatedSubscriptionView,
@@ -123,7 +124,7 @@ def list_subscriptions(
 
 @router.get("/{subscription_id}", response_model=SubscriptionView, responses=NOT_FOUND)
 def show_subscription(
-    subscription_id: int, principal: StaffMemberDep, session: SessionDep
+    subscription_id: RowId, principal: StaffMemberDep, session: SessionDep
 ) -> SubscriptionView:
     """One subscription with its delivery counts."""
     subscription = _subscription(session, principal, subscription_id)
@@ -133,7 +134,7 @@ def show_subscription(
 
 
 @router.delete("/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT, responses=MANAGE)
-def deactivate(subscription_id: int, principal: StaffMemberDep, session: SessionDep) -> Response:
+def deactivate(subscription_id: RowId, principal: StaffMemberDep, session: SessionDep) -> Response:
     """Stop a subscription; kept (inactive) with its delivery history, pending ones given up."""
     subscription = _subscription(session, principal, subscription_id, manage=True)
     deactivate_subscription(session, subscription)
@@ -143,12 +144,12 @@ def deactivate(subscription_id: int, principal: StaffMemberDep, session: Session
 
 @router.get("/{subscription_id}/deliveries", response_model=list[DeliveryView], responses=NOT_FOUND)
 def deliveries(
-    subscription_id: int,
+    subscription_id: RowId,
     principal: StaffMemberDep,
     session: SessionDep,
     delivery_status: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: Annotated[RowId | None, Query()] = None,
 ) -> list[DeliveryView]:
     """Deliveries newest first: status, attempts, last status code or error."""
     subscription = _subscription(session, principal, subscription_id)
@@ -167,8 +168,8 @@ def deliveries(
     responses={**MANAGE, 409: {"description": "不是失败的投递，或订阅已停用"}},
 )
 def redeliver_failed(
-    subscription_id: int,
-    delivery_id: int,
+    subscription_id: RowId,
+    delivery_id: RowId,
     principal: StaffMemberDep,
     session: SessionDep,
     now: NowDep,
