@@ -1,10 +1,13 @@
 """Error responses that never echo a resident's input back and never fail themselves."""
 
 import json
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 # Reasons a person reads in Chinese; any other pydantic message is passed on as it is.
 CHINESE_REASONS = {
@@ -28,6 +31,49 @@ def _validation_error(_: Request, exc: Exception) -> Response:
     return Response(body, status_code=422, media_type="application/json")
 
 
+# FastAPI's own answer, in English and as a 400, to a body it cannot even decode (bytes
+# that are not UTF-8): answered like any other body that is not JSON.
+UNREADABLE_BODY = "There was an error parsing the body"
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    if (
+        isinstance(exc, StarletteHTTPException)
+        and exc.status_code == 400
+        and exc.detail == UNREADABLE_BODY
+    ):
+        unreadable = RequestValidationError([{"type": "json_invalid", "loc": ("body",)}])
+        return _validation_error(request, unreadable)
+    assert isinstance(exc, StarletteHTTPException)
+    return await http_exception_handler(request, exc)
+
+
+def _document_reasons(app: FastAPI) -> None:
+    """Say in the OpenAPI document what a 422 carries: field errors, or one reason.
+
+    FastAPI documents every 422 as a list of field errors; checks made inside a handler
+    (a bad cursor, a refused webhook URL) answer 422 with one reason as a string.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schemas = build().get("components", {}).get("schemas", {})
+            error = schemas.get("HTTPValidationError")
+            if error is not None and "detail" in error.get("properties", {}):
+                listed = error["properties"]["detail"]
+                error["properties"]["detail"] = {
+                    "title": "Detail",
+                    "anyOf": [listed, {"type": "string"}],
+                    "description": "逐项的字段错误，或一句中文原因",
+                }
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """422 with the field and the reason only (the input itself is not repeated)."""
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    _document_reasons(app)

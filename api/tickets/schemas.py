@@ -53,11 +53,11 @@ class NewReport(BaseModel):
 
 
 class TimelineEntry(BaseModel):
-    """One state change as the public status view shows it."""
+    """One state change as the public status view shows it (empty fields are left out)."""
 
     kind: str
-    status: str | None
-    note: str | None
+    status: str | None = None
+    note: str | None = None
     at: datetime
 
 
