@@ -185,3 +185,48 @@ def test_noise_and_more_trapped_wording_are_recognised(text: str, intent: str) -
 )
 def test_noise_normalisation_adds_no_false_alarm(text: str) -> None:
     assert danger_intent(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # pinyin typed with spaces
+        ("chu fang zhao huo le kuai lai", "emergency_fire"),
+        ("rq xie lou le 5栋", "emergency_gas_leak"),
+        ("dian ti kun ren le", "emergency_trapped"),
+        ("lao ren yun dao le", "emergency_medical"),
+        # a bare 不 a few characters before the danger is not a denial
+        ("油锅蹿火了关不到，火越来越大", "emergency_fire"),
+        ("变电房在冒火", "emergency_fire"),
+        ("洗澡的时候摸到水管手麻了一下", "emergency_electric_water"),
+        ("关人了!!!3单元电梯", "emergency_trapped"),
+        ("一楼淹了，屋头的婆婆走不动", "emergency_trapped"),
+        ("外面积水到大腿了还在涨", "emergency_trapped"),
+        ("有个人倒在马路上喊不醒", "emergency_medical"),
+        ("他们拿起棍子威胁说要打断我的手", "emergency_violence"),
+        ("阳台上的花盆吊起要掉下来了，下面全是人", "emergency_collapse"),
+        ("雨棚塌了，有人被压在下面", "emergency_collapse"),
+        ("楼上的墙裂开了一直咔咔响，还在掉灰", "emergency_collapse"),
+    ],
+)
+def test_more_present_dangers(text: str, intent: str) -> None:
+    assert danger_intent(text) == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mei you zhao huo, shi lu deng huai le",
+        "ran qi xie lou le gai zen me ban",
+        "那次电梯关人的事后来咋个处理的",
+        "上个星期楼下打架那个事有结果没有",
+        "遇到燃气泄漏应该打哪个电话",
+        "天气热得人都要晕倒了",
+        "被物业气得冒烟",
+        "热水器出不来水",
+        "我家被砸烂的窗户哪个来赔",
+        "水管爆了，现在已经没事了",
+    ],
+)
+def test_talk_about_danger_is_not_one(text: str) -> None:
+    assert danger_intent(text) is None
