@@ -11,7 +11,7 @@ hand, so FastAPI's own 422 never reaches an Open311 client.
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -25,6 +25,7 @@ from api.auth.service import authenticate_token
 from api.catalogue import SERVICE_NAMES
 from api.dependencies import SessionDep, SettingsDep
 from api.open311.limits import FilingLimiter, throttled
+from api.open311.openapi import CREATE_REQUEST, LIST_REQUESTS
 from api.open311.params import (
     MAX_BODY_BYTES,
     Open311Error,
@@ -67,11 +68,11 @@ fallback_router = APIRouter(tags=["open311"], include_in_schema=False)
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Response])
 
 
-def _get(path: str, summary: str) -> Callable[[Endpoint], Endpoint]:
+def _get(path: str, summary: str, doc: Any = None) -> Callable[[Endpoint], Endpoint]:
     """A GET route that also answers HEAD (monitors probe with it), documented once."""
 
     def register(endpoint: Endpoint) -> Endpoint:
-        router.add_api_route(path, endpoint, methods=["GET"], summary=summary)
+        router.add_api_route(path, endpoint, methods=["GET"], summary=summary, openapi_extra=doc)
         router.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False)
         return endpoint
 
@@ -143,7 +144,7 @@ def service(service_code: str, fmt: str) -> Response:
     return _guarded(fmt, build)
 
 
-@router.post("/requests.{fmt}", summary="POST Service Request")
+@router.post("/requests.{fmt}", summary="POST Service Request", openapi_extra=CREATE_REQUEST)
 async def create_request(
     fmt: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
@@ -222,7 +223,7 @@ def _create(
     return respond(chosen, "service_requests", [created])
 
 
-@_get("/requests.{fmt}", "GET Service Requests")
+@_get("/requests.{fmt}", "GET Service Requests", LIST_REQUESTS)
 def requests(fmt: str, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Published tickets: by id, or filtered by code, status and a ≤ 90-day window."""
 
