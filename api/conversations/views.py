@@ -23,9 +23,18 @@ from api.stations.gazetteer import registry_gazetteer
 router = APIRouter(prefix="/api", tags=["conversation"])
 
 BOT_UNAVAILABLE = "智慧杨暂时联系不上，请稍后再试。"
+# The one 5xx these routes give: Rasa cannot be reached (detail is BOT_UNAVAILABLE).
+RASA_UNREACHABLE: dict[int | str, dict[str, Any]] = {
+    503: {"description": "对话服务（Rasa）暂时连不上；detail 为给居民看的提示"}
+}
 
 
-@router.post("/chat", response_model=list[BotMessage], response_model_exclude_none=True)
+@router.post(
+    "/chat",
+    response_model=list[BotMessage],
+    response_model_exclude_none=True,
+    responses=RASA_UNREACHABLE,
+)
 async def chat(request: ChatRequest, rasa: RasaDep, http: Request) -> list[BotMessage]:
     """Send a resident's message to the bot and return its replies (once per message id)."""
     metadata = request.metadata.model_dump(exclude_none=True)
@@ -44,7 +53,7 @@ async def chat(request: ChatRequest, rasa: RasaDep, http: Request) -> list[BotMe
     return [BotMessage.model_validate(_rest_message(reply)) for reply in replies]
 
 
-@router.post("/chat/restart", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/chat/restart", status_code=status.HTTP_204_NO_CONTENT, responses=RASA_UNREACHABLE)
 async def restart(request: RestartRequest, rasa: RasaDep) -> Response:
     """清空记录: the bot forgets this conversation; the resident's tickets stay theirs."""
     try:
@@ -58,7 +67,7 @@ def _rest_message(reply: dict[str, Any]) -> dict[str, Any]:
     return {key: reply[key] for key in ("text", "buttons", "custom") if reply.get(key)}
 
 
-@router.post("/nlu/parse", response_model=ParseResult)
+@router.post("/nlu/parse", response_model=ParseResult, responses=RASA_UNREACHABLE)
 async def parse(request: ParseRequest, rasa: RasaDep, factory: SessionFactoryDep) -> ParseResult:
     """What the bot understands of a text: intent, service_code, emergency, entities.
 
