@@ -28,7 +28,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run test test-app test-bot browser-deps lint format model db lock bench clean
+.PHONY: help setup run test test-app test-bot browser-deps lint format model db lock bench faults clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -100,6 +100,9 @@ format: .venv/.synced ## apply ruff's formatting and fixes
 
 bench: setup model ## measure round-trip, parse and dispatch figures
 	$(APP_PY) bench/run_all.py
+
+faults: setup ## fault scenarios on the real processes, figures into results/faults/
+	$(APP_PY) -m faults.app_kill --filings 1000 --clients 8
 
 .PHONY: eval eval-ci eval-blind eval-dialogues
 

@@ -1,0 +1,1 @@
+"""Fault scenarios on the real processes, with figures: `make faults`."""
