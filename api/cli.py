@@ -26,7 +26,7 @@ from api.settings import get_settings
 from api.stations.registry import import_divisions, read_division_file
 from api.tickets.escalation import escalate_command
 from api.tickets.service import report_filer
-from api.tickets.spool import replay_spool
+from api.tickets.spool import replay_spool, spooled
 from api.training.cli import add_training_commands
 from api.webhooks.cli import add_webhook_commands
 
@@ -60,11 +60,15 @@ def _stations_import(args: argparse.Namespace) -> int:
 
 def _tickets_replay(_: argparse.Namespace) -> int:
     settings = get_settings()
-    engine, factory = open_database(settings.database_url)
+    engine, factory = open_database(settings.database_url, settings.database_timeout_seconds)
     file = report_filer(ZoneInfo(settings.timezone), settings.default_district_code)
     numbers = replay_spool(settings.spool_dir, factory, file)
     engine.dispose()
     print(f"补登暂存的报告 {len(numbers)} 件" + (f"：{'、'.join(numbers)}" if numbers else ""))
+    left = len(spooled(settings.spool_dir))
+    if left:
+        print(f"还有 {left} 件没能补登（原因见上方日志），请稍后再运行一次。", file=sys.stderr)
+        return 1
     return 0
 
 

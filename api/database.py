@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+DEFAULT_DATABASE_TIMEOUT_SECONDS = 30.0
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -40,7 +41,7 @@ def _prepare_sqlite_file(url: str) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, timeout_seconds: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not pysqlite, decide when transactions begin.
@@ -48,7 +49,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={round(timeout_seconds * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -56,14 +57,27 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for SQLite or PostgreSQL with the settings we rely on."""
+def make_engine(url: str, timeout_seconds: float = DEFAULT_DATABASE_TIMEOUT_SECONDS) -> Engine:
+    """Create an engine for SQLite or PostgreSQL with the settings we rely on.
+
+    `timeout_seconds` bounds the wait for a busy SQLite file (the busy timeout) or for
+    a PostgreSQL connection: past it the call fails instead of hanging.
+    """
     if is_sqlite(url):
         _prepare_sqlite_file(url)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        _configure_sqlite(engine)
+        engine = create_engine(
+            url, connect_args={"timeout": timeout_seconds, "check_same_thread": False}
+        )
+        _configure_sqlite(engine, timeout_seconds)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=timeout_seconds,
+        connect_args={"connect_timeout": max(1, round(timeout_seconds))},
+    )
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -42,7 +42,6 @@ from api.webhooks.delivery import DeliveryConfig, WebhookDeliverer, run_delivery
 from api.webhooks.views import router as webhooks_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
-SPOOL_REPLAY_SECONDS = 60
 logger = logging.getLogger(__name__)
 
 
@@ -50,18 +49,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; settings come from the environment unless given."""
     settings = settings or get_settings()
     configure_logging()
-    engine, session_factory = open_database(settings.database_url)
+    engine, session_factory = open_database(
+        settings.database_url, settings.database_timeout_seconds
+    )
 
     file = report_filer(ZoneInfo(settings.timezone), settings.default_district_code)
 
     async def replay_spooled_reports() -> None:
         while True:
-            numbers = await run_in_threadpool(
-                replay_spool, settings.spool_dir, session_factory, file
-            )
+            try:
+                numbers = await run_in_threadpool(
+                    replay_spool, settings.spool_dir, session_factory, file
+                )
+            except Exception:  # the loop must outlive any one bad pass
+                logger.exception("spool replay pass failed")
+                numbers = []
             if numbers:
                 logger.info("filed %d spooled reports: %s", len(numbers), ", ".join(numbers))
-            await asyncio.sleep(SPOOL_REPLAY_SECONDS)
+            await asyncio.sleep(settings.spool_replay_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -8,13 +8,15 @@ the same transaction.
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.database import make_engine, make_session_factory
+from api.database import DEFAULT_DATABASE_TIMEOUT_SECONDS, make_engine, make_session_factory
 from api.webhooks.outbox import install_outbox
 
 
-def open_database(url: str) -> tuple[Engine, sessionmaker[Session]]:
+def open_database(
+    url: str, timeout_seconds: float = DEFAULT_DATABASE_TIMEOUT_SECONDS
+) -> tuple[Engine, sessionmaker[Session]]:
     """An engine and a session factory whose flushes fill the webhook outbox."""
-    engine = make_engine(url)
+    engine = make_engine(url, timeout_seconds)
     factory = make_session_factory(engine)
     install_outbox(factory)
     return engine, factory

@@ -6,6 +6,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.database import DEFAULT_DATABASE_TIMEOUT_SECONDS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -15,6 +17,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
 
     database_url: str = Field(default=f"sqlite:///{PROJECT_ROOT / 'var' / 'zhihuiyang.db'}")
+    # How long a database call waits for a busy SQLite file or a PostgreSQL connection
+    # before it fails (and a report is spooled instead).
+    database_timeout_seconds: float = Field(default=DEFAULT_DATABASE_TIMEOUT_SECONDS, gt=0)
     app_host: str = "127.0.0.1"
     app_port: int = 8000
     rasa_host: str = "127.0.0.1"
@@ -30,6 +35,8 @@ class Settings(BaseSettings):
     default_district_code: str = "500107"
     # Reports that could not be filed wait here until the database is back.
     spool_dir: Path = PROJECT_ROOT / "var" / "spool"
+    # How often the app tries to file spooled reports (`laoyang tickets replay` does it now).
+    spool_replay_seconds: float = Field(default=60.0, gt=0)
     timezone: str = "Asia/Shanghai"
     # Webhooks (api/webhooks): private, loopback and link-local targets are refused
     # unless allowed here, all at once or as comma-separated CIDRs.

@@ -2,8 +2,8 @@
 
 When the database cannot take a report, it is written to the spool folder as
 JSON (one file per idempotency key) and filed later by `replay_spool`, which
-the app runs at start-up and `laoyang tickets replay` runs on demand. Filing
-is idempotent, so a report replayed twice is still one ticket.
+the app runs every SPOOL_REPLAY_SECONDS and `laoyang tickets replay` runs on
+demand. Filing is idempotent, so a report replayed twice is still one ticket.
 """
 
 import hashlib
@@ -13,7 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.tickets.schemas import NewReport
@@ -35,14 +36,30 @@ def spool_report(spool_dir: Path, report: NewReport) -> Path:
     return path
 
 
+def spooled(spool_dir: Path) -> list[Path]:
+    """The reports waiting in the spool, oldest name first."""
+    return sorted(spool_dir.glob("*.json")) if spool_dir.is_dir() else []
+
+
+def database_unavailable(exc: Exception) -> bool:
+    """The database could not be reached or used at all (not a problem of one report)."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError)
+
+
 def replay_spool(spool_dir: Path, factory: sessionmaker[Session], file: FileFn) -> list[str]:
-    """File every spooled report; returns the ticket numbers made or found."""
+    """File every spooled report; returns the ticket numbers made or found.
+
+    While the database is unavailable the pass stops and everything stays spooled. A
+    report that fails for a reason of its own stays too, logged, and the rest go on.
+    """
     numbers: list[str] = []
-    if not spool_dir.is_dir():
-        return numbers
-    for path in sorted(spool_dir.glob("*.json")):
+    for path in spooled(spool_dir):
         try:
             report = NewReport.model_validate_json(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            continue  # filed meanwhile by another replay (the app's loop or the CLI)
         except ValidationError:
             logger.error("spooled report %s is unreadable; moved aside", path.name)
             path.rename(path.with_suffix(".bad"))
@@ -50,8 +67,11 @@ def replay_spool(spool_dir: Path, factory: sessionmaker[Session], file: FileFn) 
         try:
             with factory() as session:
                 numbers.append(file(session, report).ticket.number)
-        except SQLAlchemyError:
-            logger.warning("database still unavailable; %s stays spooled", path.name)
-            break
-        path.unlink()
+        except Exception as exc:
+            if database_unavailable(exc):
+                logger.warning("database still unavailable; %s stays spooled", path.name)
+                break
+            logger.exception("spooled report %s could not be filed; it stays spooled", path.name)
+            continue
+        path.unlink(missing_ok=True)
     return numbers
