@@ -21,7 +21,7 @@ from typing import Final
 from fastapi.responses import Response
 
 from api.auth.service import token_digest
-from api.open311.render import Format, error_response
+from api.open311.render import Format, retry_later
 from api.settings import Settings
 
 Clock = Callable[[], float]
@@ -100,6 +100,4 @@ class FilingLimiter:
 
 def throttled(fmt: Format, seconds: int) -> Response:
     """429 in the spec's error format, with Retry-After in whole seconds."""
-    response = error_response(fmt, 429, TOO_MANY.format(seconds=seconds))
-    response.headers["Retry-After"] = str(seconds)
-    return response
+    return retry_later(fmt, 429, TOO_MANY.format(seconds=seconds), seconds)

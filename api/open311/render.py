@@ -102,3 +102,10 @@ def error_response(fmt: Format, status_code: int, *descriptions: str) -> Respons
     """The spec's error list; descriptions are ours, never the caller's input."""
     errors = [ErrorEntry(code=status_code, description=text) for text in descriptions]
     return respond(fmt, "errors", errors, status_code)
+
+
+def retry_later(fmt: Format, status_code: int, description: str, seconds: int) -> Response:
+    """An error the caller should retry (429, 503): with Retry-After in whole seconds."""
+    response = error_response(fmt, status_code, description)
+    response.headers["Retry-After"] = str(seconds)
+    return response

@@ -4,8 +4,13 @@ Only POST requests needs an API key (the spec's rule): the key of a service
 account (`Role.SERVICE`), i.e. an integration, never a person's login or a
 person's key. Reads are public and publish only what `service.request_record`
 allows. Every failure is answered in the spec's error format with status
-400, 403 or 404 (429 when one key files too fast) — parameters are read by
-hand, so FastAPI's own 422 never reaches an Open311 client.
+400, 403 or 404 (429 when one key files too fast, 503 with Retry-After while the
+database is down) — parameters are read by hand, so FastAPI's 422 never shows.
+
+A database outage loses nothing: a POST whose key cannot be checked gets that 503 (a
+400 would make the integration drop it) and its retry with the same Idempotency-Key
+files once; a POST whose filing fails is spooled and answered as the spec's deferred
+case, a token without a service_request_id yet.
 """
 
 import logging
@@ -34,7 +39,7 @@ from api.open311.params import (
     date_range,
     parse_form,
 )
-from api.open311.render import Format, error_response, parse_format, respond
+from api.open311.render import Format, error_response, parse_format, respond, retry_later
 from api.open311.schemas import CreatedRequest, Discovery, DiscoveryEndpoint, TokenLookup
 from api.open311.service import (
     MAX_RESULTS,
@@ -56,7 +61,10 @@ from api.tickets.spool import spool_report
 PREFIX: Final = "/open311/v2"
 SPECIFICATION: Final = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET: Final = "2026-11-23T00:00:00+08:00"
-UNAVAILABLE: Final = "服务暂时不可用，请稍后再试"
+UNAVAILABLE: Final = (
+    "数据库暂时不可用，本次请求没有受理，请稍后重试（建单请带同一个 Idempotency-Key，不会重复建单）"
+)
+UNAVAILABLE_RETRY_SECONDS: Final = 60
 NO_API_KEY: Final = "缺少 api_key，无法创建请求"
 BAD_API_KEY: Final = "api_key 无效或已注销，无法创建请求"
 NOT_AN_INTEGRATION: Final = "这个 api_key 不属于集成账号（service），无法创建请求"
@@ -95,7 +103,7 @@ def _guarded(fmt: str, build: Callable[[Format], Response]) -> Response:
         return error_response(chosen, problem.status_code, problem.description)
     except SQLAlchemyError:
         logger.exception("open311: database error")
-        return error_response(chosen, 400, UNAVAILABLE)
+        return retry_later(chosen, 503, UNAVAILABLE, UNAVAILABLE_RETRY_SECONDS)
 
 
 def _tz(settings: Settings) -> ZoneInfo:

@@ -13,19 +13,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth.models import Role, TokenKind
 from api.auth.service import create_account, issue_token
 from api.catalogue import SERVICE_CODES
 from api.main import create_app
-from api.open311 import service as open311_service
 from api.settings import Settings
 from api.tickets.models import Ticket
 from api.tickets.schemas import NewReport
-from api.tickets.service import file_report, report_filer
-from api.tickets.spool import replay_spool
+from api.tickets.service import file_report
 
 TZ = ZoneInfo("Asia/Shanghai")
 BASE = "/open311/v2"
@@ -531,33 +528,6 @@ def test_a_post_must_be_form_encoded(client: TestClient, api_key: str) -> None:
         client, api_key=api_key, service_code="gas", address_id=TONGGUAN, description="闻到怪味"
     )
     assert twice.status_code == 200  # sanity: the same fields, form-encoded, are fine
-
-
-def test_a_report_is_spooled_when_the_database_fails_and_its_token_finds_it_later(
-    client: TestClient,
-    api_key: str,
-    spool_dir: Path,
-    settings: Settings,
-    session_factory: sessionmaker[Session],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    def database_down(*_: object, **__: object) -> None:
-        raise OperationalError("INSERT", {}, Exception("database is down"))
-
-    monkeypatch.setattr(open311_service, "file_report", database_down)
-    response = post(
-        client, api_key=api_key, service_code="other", address_id=TONGGUAN, description="排队"
-    )
-    monkeypatch.undo()
-    assert response.status_code == 200, response.text
-    [queued] = response.json()
-    assert queued["service_request_id"] is None
-    assert_error(client.get(f"{BASE}/tokens/{queued['token']}.json"), 404)
-
-    file = report_filer(TZ, settings.default_district_code)
-    [number] = replay_spool(spool_dir, session_factory, file)
-    found = client.get(f"{BASE}/tokens/{queued['token']}.json").json()
-    assert found == [{"service_request_id": number, "token": queued["token"]}]
 
 
 # --- GET requests -------------------------------------------------------------------------
