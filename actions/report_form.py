@@ -8,7 +8,6 @@ action returns no slot, so Rasa rejects the form and the rules take over.
 """
 
 import re
-from typing import Any
 
 from actions.answers import (
     is_bare_reply,
@@ -18,6 +17,7 @@ from actions.answers import (
 )
 from actions.context import ActionContext
 from actions.framework import REQUESTED_SLOT, Dispatcher, Event, Tracker, slot_set
+from actions.registry_view import GazetteerOf, registry_view
 from actions.report_corrections import ASK_WHICH, apply_correction
 from actions.report_place import read_place
 from actions.report_prompts import misunderstood, understood
@@ -70,7 +70,7 @@ class ValidateReportForm:
 
     name = "validate_report_form"
 
-    def __init__(self, context: ActionContext, gazetteer_of: Any) -> None:
+    def __init__(self, context: ActionContext, gazetteer_of: GazetteerOf) -> None:
         self._context = context
         self._gazetteer_of = gazetteer_of
 
@@ -83,9 +83,9 @@ class ValidateReportForm:
             return [slot_set(REQUESTED_SLOT, next_missing_slot(tracker))]
         if self._emergency(tracker):
             return []  # the emergency rule gives the hotline first, then the form goes on
-        with self._context.session_factory() as session:
-            gazetteer = self._gazetteer_of(session)
-            facts = read_facts(tracker, gazetteer, session)
+        with registry_view(self._context.session_factory, self._gazetteer_of) as view:
+            gazetteer = view.gazetteer
+            facts = read_facts(tracker, gazetteer, view.session)
             events = self._correction(str(requested), gazetteer, dispatcher, tracker)
             if events is None:
                 events = self._read_answer(str(requested), facts, gazetteer, dispatcher, tracker)

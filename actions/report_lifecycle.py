@@ -1,15 +1,14 @@
 """Opening, filing and cancelling a report; the emergency advice that may open one."""
 
 import logging
-from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from actions.answers import is_bare_reply
 from actions.context import ActionContext
 from actions.followups import answer_followup
 from actions.framework import Dispatcher, Event, Tracker, active_loop, slot_set
+from actions.registry_view import GazetteerOf, registry_view
 from actions.report_slots import (
     EMERGENCY,
     EMERGENCY_KIND,
@@ -37,7 +36,6 @@ from api.catalogue import (
     understand,
 )
 from api.dispatch.service import NoStationError
-from api.stations.gazetteer import Gazetteer
 from api.stations.models import StationLevel, level_of_code
 from api.tickets.contact import mask_phones_in
 from api.tickets.deadlines import describe_contact_deadline
@@ -46,7 +44,6 @@ from api.tickets.service import FiledTicket
 from api.tickets.spool import spool_report
 
 logger = logging.getLogger(__name__)
-GazetteerOf = Callable[[Session], Gazetteer]
 SPOOLED_REPLY = (
     "您反映的问题已经记下了。系统这会儿有点忙，工单号稍后生成，"
     "工作人员会照样跟进；着急的话也可以直接到附近的老杨工作站。"
@@ -63,11 +60,12 @@ class StartReport:
         self._gazetteer_of = gazetteer_of
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
-        with self._context.session_factory() as session:
-            if answer_followup(session, tracker, dispatcher, self._context.now(), self._context.tz):
+        with registry_view(self._context.session_factory, self._gazetteer_of) as view:
+            session, now, tz = view.session, self._context.now(), self._context.tz
+            if session is not None and answer_followup(session, tracker, dispatcher, now, tz):
                 # The form opens and closes at once; SubmitReport files nothing.
                 return [*reset_events(), slot_set(PROBLEM, tracker.text), slot_set(FOLLOWUP, True)]
-            facts = read_facts(tracker, self._gazetteer_of(session), session)
+            facts = read_facts(tracker, view.gazetteer, view.session)
         code = service_code_for_intent(tracker.intent)
         if code is None and describes_problem(facts):
             # "杨家坪天宝路社区，厕所堵了，电话…" read as a place: the problem is there too.
@@ -101,8 +99,8 @@ class EmergencyAdvice:
             f"🚨 这是紧急情况（{kind.label}）！{kind.advice}\n"
             "我同时为您登记紧急工单，马上通知附近的老杨工作站。"
         )
-        with self._context.session_factory() as session:
-            facts = read_facts(tracker, self._gazetteer_of(session), session)
+        with registry_view(self._context.session_factory, self._gazetteer_of) as view:
+            facts = read_facts(tracker, view.gazetteer, view.session)
         in_report = tracker.active_loop_name is not None
         problem = tracker.get_slot(PROBLEM) if in_report else None
         events = [] if in_report else reset_events()

@@ -1,11 +1,8 @@
 """The questions of the report form: what happened, where, which phone, is it right."""
 
-from collections.abc import Callable
-
-from sqlalchemy.orm import Session
-
 from actions.context import ActionContext
 from actions.framework import Button, Dispatcher, Event, Tracker, button, slot_set
+from actions.registry_view import GazetteerOf, registry_view
 from actions.report_slots import (
     CORRECTING,
     EMERGENCY,
@@ -19,7 +16,6 @@ from actions.report_slots import (
     SERVICE_CODE,
 )
 from api.catalogue import SERVICE_NAMES
-from api.stations.gazetteer import Gazetteer
 from api.stations.models import StationLevel
 from api.tickets.contact import mask_phone
 
@@ -79,15 +75,13 @@ class AskPlace:
 
     name = "action_ask_place"
 
-    def __init__(
-        self, context: ActionContext, gazetteer_of: Callable[[Session], Gazetteer]
-    ) -> None:
+    def __init__(self, context: ActionContext, gazetteer_of: GazetteerOf) -> None:
         self._context = context
         self._gazetteer_of = gazetteer_of
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
-        with self._context.session_factory() as session:
-            gazetteer = self._gazetteer_of(session)
+        with registry_view(self._context.session_factory, self._gazetteer_of) as view:
+            gazetteer = view.gazetteer
         candidates = [gazetteer.place(code) for code in tracker.get_slot(PLACE_CANDIDATES) or []]
         choices = [place for place in candidates if place is not None]
         if choices:

@@ -12,11 +12,18 @@ from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
-from actions.framework import ActionExecutor, ActionNotFoundError, ActionRejectedError
-from actions.protocol import ActionCall, ActionError
+from actions.framework import (
+    ActionExecutor,
+    ActionNotFoundError,
+    ActionRejectedError,
+    Dispatcher,
+)
+from actions.protocol import ActionCall, ActionError, ActionResult
 
 logger = logging.getLogger(__name__)
+DATABASE_BUSY_REPLY = "系统这会儿有点忙，请稍后再说一次；着急的话可以直接到附近的老杨工作站。"
 
 
 def _decode_body(raw: bytes, encoding: str) -> bytes:
@@ -30,6 +37,13 @@ def _decode_body(raw: bytes, encoding: str) -> bytes:
 def _error(status: int, message: str, action_name: str | None) -> JSONResponse:
     body = ActionError(error=message, action_name=action_name).model_dump()
     return JSONResponse(body, status_code=status)
+
+
+def _database_busy() -> ActionResult:
+    """What any action answers while the database is down: no events, one apology."""
+    dispatcher = Dispatcher()
+    dispatcher.utter(DATABASE_BUSY_REPLY)
+    return ActionResult(events=[], responses=dispatcher.messages)
 
 
 def create_action_server(executor: ActionExecutor) -> FastAPI:
@@ -62,6 +76,10 @@ def create_action_server(executor: ActionExecutor) -> FastAPI:
         except ActionNotFoundError as exc:
             logger.error("%s", exc)
             return _error(404, str(exc), exc.action_name)
+        except SQLAlchemyError:
+            # Rasa would drop a failed action's events and say nothing: say it instead.
+            logger.exception("action %s: database unavailable", call.next_action)
+            return JSONResponse(_database_busy().model_dump())
         return JSONResponse(result.model_dump())
 
     return app

@@ -236,10 +236,25 @@ _cache: dict[tuple[str, int, str], Gazetteer] = {}
 def registry_gazetteer(session: Session) -> Gazetteer:
     """The gazetteer for the current registry, rebuilt only when the registry changes."""
     count, newest = session.execute(select(func.count(), func.max(Station.updated_at))).one()
-    key = (str(session.get_bind().engine.url), int(count), str(newest))
+    key = (_database_of(session), int(count), str(newest))
     gazetteer = _cache.get(key)
     if gazetteer is None:
         gazetteer = Gazetteer(list(session.scalars(select(Station))))
         _cache.clear()
         _cache[key] = gazetteer
     return gazetteer
+
+
+def last_read_gazetteer(session: Session) -> Gazetteer:
+    """The gazetteer as last read from this session's database, without asking it.
+
+    For when the database is down: the registry rarely changes, so its last reading
+    still finds residents' places; empty if it was never read in this process.
+    """
+    database = _database_of(session)
+    found = [gazetteer for key, gazetteer in _cache.items() if key[0] == database]
+    return found[0] if found else Gazetteer([])
+
+
+def _database_of(session: Session) -> str:
+    return str(session.get_bind().engine.url)
