@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     # Where `laoyang run` leaves the token it made up, so `laoyang training promote`
     # on the same host can reach Rasa's model API (owner-only, removed on stop).
     rasa_token_file: Path = PROJECT_ROOT / "var" / "run" / "rasa-token"
-    rasa_timeout_seconds: float = 30.0
+    # The whole of one call to Rasa. Shorter than the chat page's own 30 s (core.js
+    # REQUEST_TIMEOUT_MS), so a resident hears "try again" before the page gives up.
+    rasa_timeout_seconds: float = Field(default=25.0, gt=0)
     # Where Rasa and the health check reach the action server; by default the
     # app itself, which mounts it under /action-server.
     action_server_url: str = ""

@@ -1,5 +1,6 @@
 """Talking to the Rasa server over loopback: the REST channel and the token-protected API."""
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ class RasaClient:
 
     def __init__(self, base_url: str, token: str, timeout_seconds: float) -> None:
         self._token = token
+        self._deadline = timeout_seconds
         self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout_seconds)
 
     async def close(self) -> None:
@@ -21,10 +23,14 @@ class RasaClient:
         await self._http.aclose()
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """One call, done within the timeout as a whole (httpx's own is per read)."""
         try:
-            response = await self._http.request(method, path, **kwargs)
+            async with asyncio.timeout(self._deadline):
+                response = await self._http.request(method, path, **kwargs)
             response.raise_for_status()
             return response.json()
+        except TimeoutError as exc:
+            raise RasaUnavailableError(f"{method} {path}: no answer in {self._deadline} s") from exc
         except (httpx.HTTPError, ValueError) as exc:
             raise RasaUnavailableError(f"{method} {path}: {exc}") from exc
 
