@@ -54,6 +54,8 @@ MAX_RESULTS: Final = 1000
 # A point farther than this from every station is not in the area we serve.
 MAX_DISTANCE_KM: Final = 50.0
 TICKET_ID = re.compile(r"^LY-\d{8}-\d{4,6}$")
+# What make_token hands out: 32 lower-case hex digits.
+TOKEN = re.compile(r"[0-9a-f]{32}")
 CLOSED_STATUSES: Final = frozenset({TicketStatus.RESOLVED.value, TicketStatus.CLOSED.value})
 # Events whose notes only repeat what the other fields already say.
 _ROUTINE_EVENTS: Final = frozenset({EventKind.CREATED.value, EventKind.DISPATCHED.value})
@@ -317,7 +319,9 @@ def find_requests(session: Session, query: RequestQuery) -> list[Ticket]:
 
 
 def find_by_token(session: Session, token: str) -> Ticket | None:
-    """The ticket a POST's token stands for, once it is filed."""
+    """The ticket a POST's token stands for, once it is filed (None for what no POST gave)."""
+    if not TOKEN.fullmatch(token):
+        return None
     return session.scalars(
         select(Ticket).where(Ticket.idempotency_key == KEY_PREFIX + token)
     ).first()

@@ -4,7 +4,6 @@ District operators only (bearer token of a `district_operator` account). The
 page at /operator.html and `laoyang training` call the same service functions.
 """
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from api.auth.clock import NowDep
 from api.auth.dependencies import OperatorDep
 from api.dependencies import SessionDep, SessionFactoryDep, SettingsDep
+from api.query_params import Instant, SearchText
 from api.row_ids import RowId
 from api.training import jobs, service
 from api.training.conversation_tests import NotATestableItemError
@@ -125,12 +125,12 @@ def inbox(
         bool | None, Query(description="只看被标记值得复核的消息（默认：搜索原话时看全部）")
     ] = None,
     reason: ReviewReason | None = None,
-    intent: Annotated[str | None, Query(max_length=64)] = None,
+    intent: Annotated[SearchText | None, Query(max_length=64)] = None,
     min_confidence: Annotated[float | None, Query(ge=0, le=1)] = None,
     max_confidence: Annotated[float | None, Query(ge=0, le=1)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    q: Annotated[str | None, Query(max_length=100, description="原话包含")] = None,
+    since: Annotated[Instant | None, Query(description="消息时间起（带时区）")] = None,
+    until: Annotated[Instant | None, Query(description="消息时间止（带时区，不含）")] = None,
+    q: Annotated[SearchText | None, Query(max_length=100, description="原话包含")] = None,
 ) -> InboxView:
     taken = service.refresh_inbox(session, settings)
     session.commit()

@@ -115,6 +115,8 @@ def check_url(url: str, policy: URLPolicy, resolver: Resolver = system_resolver)
     url = url.strip()
     if not url or len(url) > MAX_URL_LENGTH:
         raise WebhookURLError(f"回调地址不能为空，且不超过 {MAX_URL_LENGTH} 个字符")
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in url):
+        raise WebhookURLError("回调地址含有不可见的控制字符")
     try:
         parts = urlsplit(url)
         port = parts.port

@@ -6,6 +6,7 @@ Rasa is not running here, as in the fuzz run.
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth.models import Role
 from api.main import create_app
+from api.open311.service import find_by_token
 from api.row_ids import MAX_ROW_ID
 from eval.dialogue_stack import isolated_settings
 from tests.integration.staff_support import TZ, bearer, make_token
@@ -74,3 +76,50 @@ def test_an_id_that_is_no_number_gets_a_chinese_reason(
     response = client.get("/api/operator/jobs/abc", headers=operator)
     assert response.status_code == 422
     assert response.json()["detail"][0]["msg"] == "编号应为整数"
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        # A naive time was refused by the database column (500); its UTC overflowed (500).
+        ({"since": "2026-11-23T00:00:00"}, "时间须带时区，如 2026-11-23T00:00:00+08:00"),
+        ({"until": "2026-11-23T00:00:00"}, "时间须带时区，如 2026-11-23T00:00:00+08:00"),
+        ({"since": "0001-01-01T00:00:00+01:00"}, "时间超出范围"),
+        ({"until": "9999-12-31T23:59:59-01:00"}, "时间超出范围"),
+        # PostgreSQL refuses a NUL in text (500 there).
+        ({"q": "漏水\x00"}, "含有不可见的控制字符"),
+        ({"intent": "report\x00"}, "含有不可见的控制字符"),
+    ],
+)
+def test_inbox_filters_the_database_cannot_take_are_refused_with_a_reason(
+    client: TestClient, operator: dict[str, str], params: dict[str, str], reason: str
+) -> None:
+    response = client.get("/api/operator/inbox", params=params, headers=operator)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["msg"] == reason
+
+
+def test_inbox_filters_with_a_zone_still_work(client: TestClient, operator: dict[str, str]) -> None:
+    params = {"since": "2026-11-23T00:00:00+08:00", "until": "2026-11-24T00:00:00Z", "q": "漏水"}
+    response = client.get("/api/operator/inbox", params=params, headers=operator)
+    assert response.status_code == 200, response.text
+
+
+def test_a_webhook_url_with_a_control_character_is_refused(
+    client: TestClient, operator: dict[str, str]
+) -> None:
+    # PostgreSQL refused to store the NUL (500); SQLite stored an unusable URL.
+    response = client.post(
+        "/api/staff/webhooks",
+        json={"url": "http://203.0.113.7/hook\x00", "station_code": "500107104001"},
+        headers=operator,
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"] == "回调地址含有不可见的控制字符"
+
+
+def test_an_open311_token_no_post_could_have_is_not_looked_up() -> None:
+    # A NUL in the path reached PostgreSQL, which refused it (an error instead of 404).
+    unused = cast(Session, None)
+    assert find_by_token(unused, "a\x00b") is None
+    assert find_by_token(unused, "A" * 32) is None
