@@ -132,7 +132,10 @@ def _leave_token(settings: Settings) -> None:
 
 
 def wait_until_healthy(stack: Stack, timeout: float = STARTUP_TIMEOUT_SECONDS) -> None:
-    """Poll the app's /health until every part answers; fail fast if a process dies."""
+    """Poll the app's /health until every part is "ok"; fail fast if a process dies.
+
+    "degraded" is not enough: it is what the app says while Rasa is still loading.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for process in stack.processes:
@@ -141,9 +144,10 @@ def wait_until_healthy(stack: Stack, timeout: float = STARTUP_TIMEOUT_SECONDS) -
                     f"{process.args!r} exited with {process.returncode}; see {stack.logs}"
                 )
         try:
-            if httpx.get(f"{stack.app_url}/health", timeout=5).status_code == 200:
+            answer = httpx.get(f"{stack.app_url}/health", timeout=5)
+            if answer.status_code == 200 and answer.json().get("status") == "ok":
                 return
-        except httpx.HTTPError:
+        except (httpx.HTTPError, ValueError):
             pass
         time.sleep(1)
     raise TimeoutError(f"the system was not healthy within {timeout:.0f}s; see {stack.logs}")

@@ -198,11 +198,12 @@ def test_api_errors_carry_the_security_headers_too(client: TestClient) -> None:
     assert "script-src 'self'" in response.headers["content-security-policy"]
 
 
-def test_health_names_rasa_when_it_is_down(client: TestClient) -> None:
+def test_health_is_degraded_not_down_while_rasa_is_away(client: TestClient) -> None:
+    """Chat is out but filings and staff work go on: a load balancer keeps sending traffic."""
     response = client.get("/health")
-    assert response.status_code == 503
+    assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "unavailable"
+    assert body["status"] == "degraded"
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["rasa"] == "down"
     assert any(problem.startswith("rasa") for problem in body["down"])
