@@ -1,7 +1,8 @@
 """Starting and stopping the whole system: the Rasa server and the app.
 
 `make run` ends here (through `laoyang run`), and the end-to-end tests use the
-same functions, so what is tested is what residents get.
+same functions, so what is tested is what residents get. While it runs, a
+process that dies is started again (api/supervisor.py); Ctrl-C stops everything.
 """
 
 import os
@@ -10,13 +11,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from api.logging_setup import configure_logging
 from api.settings import PROJECT_ROOT, Settings, default_tracker_url
+from api.supervisor import ProcessSpec, Supervisor
 from api.training.launch import model_to_serve
 
 RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
@@ -25,15 +27,17 @@ MODEL_PATH = PROJECT_ROOT / "models" / "zhihuiyang.tar.gz"
 VAR_DIR = PROJECT_ROOT / "var"
 STARTUP_TIMEOUT_SECONDS = 300.0
 STOP_TIMEOUT_SECONDS = 15.0
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 @dataclass
 class Stack:
-    """The running processes and where their logs go."""
+    """The running processes, where their logs go, and how to start each one again."""
 
     settings: Settings
     processes: list[subprocess.Popen[bytes]]
     logs: list[Path]
+    specs: list[ProcessSpec] = field(default_factory=list)
 
     @property
     def app_url(self) -> str:
@@ -63,20 +67,6 @@ def rasa_command(settings: Settings, model: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def _spawn(
-    command: Sequence[str], env: dict[str, str], log: Path | None
-) -> subprocess.Popen[bytes]:
-    output = log.open("ab") if log else None
-    return subprocess.Popen(
-        list(command),
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=output,
-        stderr=subprocess.STDOUT if output else None,
-        start_new_session=True,
-    )
-
-
 def start_stack(
     settings: Settings,
     *,
@@ -92,6 +82,7 @@ def start_stack(
     if not settings.rasa_token:
         settings = settings.model_copy(update={"rasa_token": secrets.token_urlsafe(24)})
         _leave_token(settings)
+    named_model = model
     model = model or model_to_serve(settings.database_url, MODEL_PATH)
     tracker = settings.tracker_url or default_tracker_url(settings.database_url, var_dir)
     settings = settings.model_copy(update={"tracker_url": tracker, "rasa_model_path": model})
@@ -111,9 +102,18 @@ def start_stack(
         sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
         "--host", settings.app_host, "--port", str(settings.app_port), "--no-access-log",
     ]  # fmt: skip
-    stack = Stack(settings, [], [rasa_log] + ([app_log] if app_log else []))
-    stack.processes.append(_spawn(rasa_command(settings, model), rasa_env, rasa_log))
-    stack.processes.append(_spawn(app_command, env, app_log))
+    database_url = settings.database_url
+
+    def rasa_now() -> list[str]:
+        # Asked again at each restart: the version promoted meanwhile, unless one was named.
+        return rasa_command(settings, named_model or model_to_serve(database_url, MODEL_PATH))
+
+    specs = [
+        ProcessSpec("rasa", rasa_now, rasa_env, rasa_log),
+        ProcessSpec("app", lambda: app_command, env, app_log),
+    ]
+    stack = Stack(settings, [], [rasa_log] + ([app_log] if app_log else []), specs)
+    stack.processes.extend(spec.spawn() for spec in specs)
     try:
         wait_until_healthy(stack)
     except BaseException:
@@ -174,10 +174,38 @@ def _raise_interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def serve(stack: Stack) -> None:
+    """Announce the address, restart what dies until SIGINT, SIGTERM or SIGHUP, stop it all.
+
+    While supervising, the signals only set a flag, so a restart is never cut off
+    between starting a process and recording it (that process would be orphaned).
+    """
+    try:
+        supervisor = Supervisor(stack.processes, stack.specs)
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, lambda _signum, _frame: supervisor.stop())
+        print(
+            f"智慧杨已启动：{stack.app_url}/  （Rasa 日志：{stack.logs[0]}；"
+            "进程意外退出会自动重启；按 Ctrl-C 停止）",
+            flush=True,
+        )
+        supervisor.run()
+    except KeyboardInterrupt:  # came before the handlers above were in place
+        pass
+    finally:
+        # A second Ctrl-C (or make passing on the same signal) must not cut the
+        # shutdown short and leave Rasa running: stop_stack escalates to SIGKILL itself.
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)
+        print("\n正在停止……", flush=True)
+        stop_stack(stack)
+
+
 def run_forever(settings: Settings) -> int:
-    """Start everything, print the chat address, and stop it all on Ctrl-C."""
+    """Start everything, restart what dies, and stop it all on Ctrl-C or SIGTERM."""
+    configure_logging()  # the supervisor's lines go to the terminal with a time
     # Installed explicitly: a shell may start us with SIGINT ignored (background jobs).
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for signum in STOP_SIGNALS:
         signal.signal(signum, _raise_interrupt)
     print("正在启动 Rasa 和应用（首次加载模型约需半分钟）……", flush=True)
     try:
@@ -185,21 +213,6 @@ def run_forever(settings: Settings) -> int:
     except KeyboardInterrupt:
         print("\n已取消启动。", flush=True)
         return 130
-    print(
-        f"智慧杨已启动：{stack.app_url}/  （Rasa 日志：{stack.logs[0]}；按 Ctrl-C 停止）",
-        flush=True,
-    )
-    try:
-        while all(process.poll() is None for process in stack.processes):
-            time.sleep(1)
-        print("有进程意外退出，正在停止全部服务。", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\n正在停止……", flush=True)
-        return 0
-    finally:
-        # A second Ctrl-C (or make passing on the same signal) must not cut the
-        # shutdown short and leave Rasa running: stop_stack escalates to SIGKILL itself.
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, signal.SIG_IGN)
-        stop_stack(stack)
+    serve(stack)
+    print("已全部停止。", flush=True)
+    return 0
