@@ -325,6 +325,42 @@ def test_server_trouble_gets_a_friendly_chinese_message(
     assert "Traceback" not in page.locator("#messages").inner_text()
 
 
+def test_a_message_the_bot_missed_while_restarting_is_kept_and_resent_once(
+    make_page: OpenPage, live: Stack
+) -> None:
+    """While Rasa restarts the app answers its 503 (tests/e2e/test_supervision.py makes a
+    real one): the page asks the resident to wait, keeps their words, and 重发 sends the
+    same message id, so the bot hears it once."""
+    page, _ = make_page()
+    refused: list[dict[str, Any]] = []
+
+    def bot_away(route: Route) -> None:
+        refused.append(route.request.post_data_json)
+        route.fulfill(
+            status=503,
+            content_type="application/json",
+            body='{"detail": "智慧杨暂时联系不上，请稍后再试。"}',
+        )
+
+    page.route("**/api/chat", bot_away)
+    say(page, "我家天花板漏水了")
+    expect(last_bot(page)).to_contain_text("稍等")
+    expect(last_bot(page)).to_contain_text("重发")
+    assert user_bubbles(page) == ["我家天花板漏水了"]
+    page.unroute("**/api/chat")
+
+    with page.expect_request("**/api/chat") as resent:
+        page.get_by_role("button", name="消息没发出去，点这里重新发送").click()
+    idle(page)
+    assert resent.value.post_data_json["message_id"] == refused[0]["message_id"]
+    expect(last_bot(page)).to_contain_text("哪里")
+    assert user_bubbles(page) == ["我家天花板漏水了"]
+    expect(page.locator(".msg-failed")).to_have_count(0)
+    assert "稍等" not in page.locator("#messages").inner_text()
+    events = tracker(live, sender_of(page))["events"]
+    assert [e["text"] for e in events if e["event"] == "user"] == ["我家天花板漏水了"]
+
+
 def test_reload_keeps_the_conversation_and_clearing_starts_afresh(
     make_page: OpenPage, live: Stack
 ) -> None:

@@ -31,6 +31,7 @@
       ["查工单进度", "查工单进度"]
     ],
     rejected: "这条消息没能发送，请换个说法试试。",
+    busy: "智慧杨这会儿有点忙，您的话还在，请稍等一会儿再点「重发」。",
     notSent: "没发出去",
     resend: "重发",
     locationDenied:
@@ -540,8 +541,10 @@
             markSent(rec, "sent");
             renderReplies(res.data);
           } else if (res.status === 429 || res.status >= 500 || res.ok) {
+            // 5xx: e.g. the bot is being restarted; the message stays, with 重发 under it.
             markSent(rec, "failed");
-            addBot(Z.failureText(res.ok ? null : res), { kind: "error", forId: rec.id });
+            var why = res.status >= 500 ? TEXT.busy : Z.failureText(res.ok ? null : res);
+            addBot(why, { kind: "error", forId: rec.id });
           } else {
             markSent(rec, "rejected");
             addBot(TEXT.rejected, { kind: "error", forId: rec.id });
