@@ -13,8 +13,10 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -24,6 +26,7 @@ from playwright.sync_api import (
     ConsoleMessage,
     Dialog,
     Page,
+    Response,
     sync_playwright,
 )
 
@@ -67,20 +70,83 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_sep("!", _skipped_for_browser[0], red=True, bold=True)
 
 
+@dataclass(frozen=True)
+class FailedLoad:
+    """A request of the page that failed: an error status, or no answer at all (None)."""
+
+    url: str
+    status: int | None
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path
+
+
 @dataclass
 class Watch:
-    """What the page did that a test must not miss: script errors, dialogs, CSP refusals."""
+    """What the page did that a test must not miss: script errors, dialogs, CSP refusals,
+    and failed loads of the app's own URLs (its page, /static assets, its API).
 
+    A test that makes a load fail on purpose (a route that answers 503, going offline)
+    says so with `expect_failed_load`; any other failed load from the app's origin fails
+    the test. Loads from elsewhere are not the app's and are left alone.
+    """
+
+    origin: str
     errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
+    failed_loads: list[FailedLoad] = field(default_factory=list)
+    expected_failures: set[tuple[str, int | None]] = field(default_factory=set)
+
+    def attach(self, page: Page) -> None:
+        """Listen to everything the page reports."""
+        page.on("console", self.console)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("dialog", self.dialog)
+        page.on("response", self.response)
+        page.on("requestfailed", lambda request: self._failed(request.url, None))
 
     def console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
+        # Chromium also logs each failed load here, without its URL: those are judged
+        # from the network events instead.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
             self.errors.append(message.text)
 
     def dialog(self, dialog: Dialog) -> None:
         self.dialogs.append(dialog.message)
         dialog.dismiss()
+
+    def response(self, response: Response) -> None:
+        if response.status >= 400:
+            self._failed(response.url, response.status)
+
+    def expect_failed_load(self, path: str, status: int | None = None) -> None:
+        """This test makes loads of `path` (a glob) fail on purpose: with `status`, or
+        unanswered (None: aborted, offline)."""
+        self.expected_failures.add((path, status))
+
+    def _failed(self, url: str, status: int | None) -> None:
+        if _origin(url) == _origin(self.origin):
+            self.failed_loads.append(FailedLoad(url, status))
+
+    def assert_clean(self) -> None:
+        """No script error, no dialog, and no failed load the test did not ask for."""
+        assert not self.errors, f"the page logged errors: {self.errors}"
+        assert not self.dialogs, f"the page opened dialogs: {self.dialogs}"
+        unexpected = [
+            f"{load.status or 'no answer'} {load.url}"
+            for load in self.failed_loads
+            if not any(
+                status == load.status and fnmatchcase(load.path, path)
+                for path, status in self.expected_failures
+            )
+        ]
+        assert not unexpected, f"loads of the app's own URLs failed: {unexpected}"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @pytest.fixture
@@ -100,10 +166,8 @@ def make_page(browser: Browser, live: Stack) -> Iterator[Callable[..., tuple[Pag
         context.set_default_timeout(20_000)
         contexts.append(context)
         page = context.new_page()
-        watch = Watch()
-        page.on("console", watch.console)
-        page.on("pageerror", lambda error: watch.errors.append(str(error)))
-        page.on("dialog", watch.dialog)
+        watch = Watch(live.app_url)
+        watch.attach(page)
         watches.append(watch)
         page.goto("/")
         page.locator(".msg-bot .bubble").first.wait_for()
@@ -113,8 +177,7 @@ def make_page(browser: Browser, live: Stack) -> Iterator[Callable[..., tuple[Pag
     for context in contexts:
         context.close()
     for watch in watches:
-        real = [e for e in watch.errors if "Failed to load resource" not in e]
-        assert not real, f"the page logged errors: {real}"
+        watch.assert_clean()
 
 
 @pytest.fixture(scope="package")

@@ -247,7 +247,8 @@ def test_markup_is_shown_literally_never_run(
 def test_lost_answer_and_offline_are_retried_without_double_processing(
     make_page: OpenPage, live: Stack
 ) -> None:
-    page, _ = make_page()
+    page, watch = make_page()
+    watch.expect_failed_load("/api/chat")  # the lost answer, then the phone offline
     lost = {"count": 0}
 
     def lose_first_answer(route: Route) -> None:
@@ -285,7 +286,8 @@ def test_lost_answer_and_offline_are_retried_without_double_processing(
 def test_a_message_on_its_way_when_the_page_closed_is_delivered_once(
     make_page: OpenPage, live: Stack
 ) -> None:
-    page, _ = make_page()
+    page, watch = make_page()
+    watch.expect_failed_load("/api/chat")  # the held request dies with the page
     held: list[Route] = []
 
     def hold(route: Route) -> None:
@@ -314,7 +316,8 @@ def test_a_message_on_its_way_when_the_page_closed_is_delivered_once(
 def test_server_trouble_gets_a_friendly_chinese_message(
     make_page: OpenPage, status: int, says: str
 ) -> None:
-    page, _ = make_page()
+    page, watch = make_page()
+    watch.expect_failed_load("/api/chat", status)
     page.route(
         "**/api/chat",
         lambda route: route.fulfill(status=status, body='{"detail":"Traceback"}'),
@@ -331,7 +334,8 @@ def test_a_message_the_bot_missed_while_restarting_is_kept_and_resent_once(
     """While Rasa restarts the app answers its 503 (tests/e2e/test_supervision.py makes a
     real one): the page asks the resident to wait, keeps their words, and 重发 sends the
     same message id, so the bot hears it once."""
-    page, _ = make_page()
+    page, watch = make_page()
+    watch.expect_failed_load("/api/chat", 503)
     refused: list[dict[str, Any]] = []
 
     def bot_away(route: Route) -> None:

@@ -89,10 +89,8 @@ def open_console(browser: Browser, live: Stack) -> Iterator[OpenConsole]:
         context.set_default_timeout(20_000)
         contexts.append(context)
         page = context.new_page()
-        watch = Watch()
-        page.on("console", watch.console)
-        page.on("pageerror", lambda error: watch.errors.append(str(error)))
-        page.on("dialog", watch.dialog)
+        watch = Watch(live.app_url)
+        watch.attach(page)
         watches.append(watch)
         page.goto("/operator.html")
         expect(page.locator("#login-form")).to_be_visible()
@@ -102,10 +100,7 @@ def open_console(browser: Browser, live: Stack) -> Iterator[OpenConsole]:
     for context in contexts:
         context.close()
     for watch in watches:
-        # 401/403/409 answers are logged by Chromium as failed loads; they are expected.
-        real = [e for e in watch.errors if "Failed to load resource" not in e]
-        assert not real, f"the page logged errors: {real}"
-        assert not watch.dialogs, f"the page opened dialogs: {watch.dialogs}"
+        watch.assert_clean()
 
 
 @pytest.fixture
@@ -314,7 +309,9 @@ def test_find_relabel_conflict_and_export(
     said = f"光纤断了{word}，屋头没得网，电话{PHONE_NUMBER}"
     resident_says(live, said)
 
-    page, _ = open_console()
+    page, watch = open_console()
+    # A colleague decides first: the page's own decision is answered 409, on purpose.
+    watch.expect_failed_load("/api/operator/inbox/items/*/decision", 409)
     log_in_operator(page, operator_login)
     expect(page.locator("#who")).to_contain_text(operator_login["username"])
 
@@ -395,7 +392,8 @@ def test_candidate_refused_by_the_guard(
     refused_candidate: int,
     session_factory: sessionmaker[Session],
 ) -> None:
-    page, _ = open_console()
+    page, watch = open_console()
+    watch.expect_failed_load("/api/operator/models/*/promote", 409)  # the guard refuses
     log_in_operator(page, operator_login)
 
     # The tabs follow the arrow keys.
@@ -497,7 +495,10 @@ def test_training_progress_is_polled(
 def test_station_staff_and_expired_tokens_are_sent_back(
     open_console: OpenConsole, station_login: dict[str, str]
 ) -> None:
-    page, _ = open_console()
+    page, watch = open_console()
+    # A made-up token and a wrong password are refused (401), as they must be.
+    for path in ("/api/auth/me", "/api/auth/logout", "/api/auth/token"):
+        watch.expect_failed_load(path, 401)
     log_in(page, station_login)
     error = page.locator("#login-error")
     expect(error).to_contain_text("没有权限")
