@@ -35,9 +35,12 @@ BUSY_SECONDS = 0.5
 
 @dataclass
 class OutageDatabase:
-    """A migrated database with the registry; `url` is the app's way in, `factory` ours."""
+    """A migrated database with the registry. `url` is the app's way in; `direct_url` and
+    `factory` are the tests' own (on PostgreSQL they bypass the relay, on SQLite the lock
+    holds them too, so tests read through them while the database is up)."""
 
     url: str
+    direct_url: str
     factory: sessionmaker[Session]
     down: Callable[[], None]
     up: Callable[[], None]
@@ -86,7 +89,7 @@ def outage_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outage
         path = tmp_path_factory.mktemp("outage") / "outage.db"
         url = f"sqlite:///{path}"
         lock = SqliteLock(path)
-        yield OutageDatabase(url, _loaded(url), lock.down, lock.up)
+        yield OutageDatabase(url, url, _loaded(url), lock.down, lock.up)
         lock.up()
         return
     schema = f"zhy_outage_{uuid.uuid4().hex[:10]}"
@@ -98,9 +101,13 @@ def outage_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outage
     relay.up()
     relayed = direct.set(host="127.0.0.1", port=relay.port)
     try:
-        factory = _loaded(direct.render_as_string(hide_password=False))
+        direct_url = direct.render_as_string(hide_password=False)
         yield OutageDatabase(
-            relayed.render_as_string(hide_password=False), factory, relay.down, relay.up
+            relayed.render_as_string(hide_password=False),
+            direct_url,
+            _loaded(direct_url),
+            relay.down,
+            relay.up,
         )
     finally:
         relay.down()
