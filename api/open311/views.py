@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from api.auth.models import Role, TokenKind
 from api.auth.service import authenticate_token
 from api.catalogue import SERVICE_NAMES
-from api.dependencies import SessionDep, SettingsDep
+from api.dependencies import SessionDep, SessionFactoryDep, SettingsDep
 from api.open311.limits import FilingLimiter, throttled
 from api.open311.openapi import CREATE_REQUEST, LIST_REQUESTS
 from api.open311.params import (
@@ -154,9 +154,13 @@ def service(service_code: str, fmt: str) -> Response:
 
 @router.post("/requests.{fmt}", summary="POST Service Request", openapi_extra=CREATE_REQUEST)
 async def create_request(
-    fmt: str, request: Request, session: SessionDep, settings: SettingsDep
+    fmt: str, request: Request, factory: SessionFactoryDep, settings: SettingsDep
 ) -> Response:
-    """File a request for an integration; retries with the same Idempotency-Key file once."""
+    """File a request for an integration; retries with the same Idempotency-Key file once.
+
+    The body is read here; the database work runs in the thread pool with a session
+    of its own, so nothing blocking ever runs on the event loop.
+    """
     chosen = parse_format(fmt) or Format.JSON
     body = bytearray()
     async for chunk in request.stream():
@@ -166,11 +170,13 @@ async def create_request(
     client_key = request.headers.get("idempotency-key")
     content_type = request.headers.get("content-type")
     limiter: FilingLimiter = request.app.state.open311_limiter
-    return await run_in_threadpool(
-        _guarded,
-        fmt,
-        lambda c: _create(c, bytes(body), content_type, client_key, session, settings, limiter),
-    )
+
+    def create(chosen: Format) -> Response:
+        with factory() as session:
+            posted = bytes(body)
+            return _create(chosen, posted, content_type, client_key, session, settings, limiter)
+
+    return await run_in_threadpool(_guarded, fmt, create)
 
 
 def _create(
