@@ -36,6 +36,8 @@ from tests.integration.staff_support import OTHER_ROOM, ROOM, SIBLING_ROOM, TZ
 SENDERS = ("fuzz-resident-000001", "fuzz-resident-000002")
 COMMUNITIES = (ROOM, SIBLING_ROOM, OTHER_ROOM)
 SEEDED_TICKETS = 24
+# Webhook targets the fuzzer now and then registers: loopback, never called (no worker).
+HOOK_URLS = ("http://127.0.0.1:9/fuzz-hook", "http://127.0.0.1:9/fuzz-other")
 # A whole fuzz run files with one key: the limiter must never be what answers.
 NO_LIMIT = 1_000_000_000
 
@@ -51,6 +53,10 @@ class FuzzWorld:
     tickets: tuple[str, ...]
     station_codes: tuple[str, ...]
     spender: str
+
+    def fresh_ticket(self) -> str:
+        """A newly filed ticket (the seeded ones end up resolved as the run goes on)."""
+        return _file(self.session_factory, uuid.uuid4().int % 1000)
 
     def fresh_staff_token(self) -> str:
         """Another live token of an operator of its own, for the logout endpoint to spend."""
@@ -90,26 +96,24 @@ def _token(factory: sessionmaker[Session], role: Role) -> str:
         return _issue(session, account, kind)
 
 
-def _seed_tickets(factory: sessionmaker[Session]) -> tuple[str, ...]:
-    numbers: list[str] = []
-    for index in range(SEEDED_TICKETS):
-        with transaction(factory) as session:
-            filed = file_report(
-                session,
-                NewReport(
-                    service_code="dispute",
-                    description=f"楼上邻居半夜装修（第 {index} 次）",
-                    community_code=COMMUNITIES[index % len(COMMUNITIES)],
-                    location_text=f"模糊测试小区 {index} 栋",
-                    contact_phone="13912345678",
-                    sender_id=SENDERS[index % len(SENDERS)],
-                ),
-                tz=TZ,
-                default_district_code="500107",
-                now=datetime.now(TZ),
-            )
-            numbers.append(filed.ticket.number)
-    return tuple(numbers)
+def _file(factory: sessionmaker[Session], index: int) -> str:
+    """A resident's ticket in one of the communities; its number."""
+    with transaction(factory) as session:
+        filed = file_report(
+            session,
+            NewReport(
+                service_code="dispute",
+                description=f"楼上邻居半夜装修（第 {index} 次）",
+                community_code=COMMUNITIES[index % len(COMMUNITIES)],
+                location_text=f"模糊测试小区 {index} 栋",
+                contact_phone="13912345678",
+                sender_id=SENDERS[index % len(SENDERS)],
+            ),
+            tz=TZ,
+            default_district_code="500107",
+            now=datetime.now(TZ),
+        )
+        return filed.ticket.number
 
 
 @contextmanager
@@ -147,6 +151,8 @@ def fuzz_world(folder: Path, postgres_url: str | None) -> Iterator[FuzzWorld]:
                 "open311_burst": NO_LIMIT,
                 "open311_rate_per_minute": float(NO_LIMIT),
                 "rasa_timeout_seconds": 2.0,
+                # Webhooks may point at loopback (HOOK_URLS); the delivery worker is off.
+                "webhook_allowed_networks": "127.0.0.0/8",
             }
         )
         try:
@@ -155,7 +161,7 @@ def fuzz_world(folder: Path, postgres_url: str | None) -> Iterator[FuzzWorld]:
                 session_factory=factory,
                 staff_token=_token(factory, Role.DISTRICT_OPERATOR),
                 api_key=_token(factory, Role.SERVICE),
-                tickets=_seed_tickets(factory),
+                tickets=tuple(_file(factory, index) for index in range(SEEDED_TICKETS)),
                 station_codes=(*COMMUNITIES, "500107104", "500107"),
                 spender=_account(factory, Role.DISTRICT_OPERATOR),
             )
