@@ -17,7 +17,6 @@ from actions.answers import (
 )
 from actions.context import ActionContext
 from actions.framework import REQUESTED_SLOT, Dispatcher, Event, Tracker, slot_set
-from actions.registry_view import GazetteerOf, registry_view
 from actions.report_corrections import ASK_WHICH, apply_correction
 from actions.report_place import read_place
 from actions.report_prompts import misunderstood, understood
@@ -42,6 +41,7 @@ from actions.report_slots import (
 )
 from api.catalogue import EMERGENCY_INTENT_PREFIX, service_code_for_intent
 from api.stations.gazetteer import Gazetteer
+from api.stations.registry_view import GazetteerOf, registry_view
 
 INTERRUPTING_INTENTS = frozenset(
     {

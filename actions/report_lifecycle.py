@@ -8,7 +8,6 @@ from actions.answers import is_bare_reply
 from actions.context import ActionContext
 from actions.followups import answer_followup
 from actions.framework import Dispatcher, Event, Tracker, active_loop, slot_set
-from actions.registry_view import GazetteerOf, registry_view
 from actions.report_slots import (
     EMERGENCY,
     EMERGENCY_KIND,
@@ -35,8 +34,10 @@ from api.catalogue import (
     service_code_for_intent,
     understand,
 )
+from api.database import failure_reason
 from api.dispatch.service import NoStationError
 from api.stations.models import StationLevel, level_of_code
+from api.stations.registry_view import GazetteerOf, registry_view
 from api.tickets.contact import mask_phones_in
 from api.tickets.deadlines import describe_contact_deadline
 from api.tickets.schemas import NewReport
@@ -134,8 +135,9 @@ class SubmitReport:
         with self._context.session_factory() as session:
             try:
                 filed = self._context.file_report(session, report)
-            except (SQLAlchemyError, NoStationError):
-                logger.exception("could not file a report for %s; spooled", tracker.sender_id)
+            except (SQLAlchemyError, NoStationError) as exc:
+                reason = failure_reason(exc)
+                logger.error("report of %s spooled: %s", tracker.sender_id, reason)
                 spool_report(self._context.settings.spool_dir, report)
                 dispatcher.utter(SPOOLED_REPLY)
                 return reset_events()

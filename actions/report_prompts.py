@@ -2,7 +2,6 @@
 
 from actions.context import ActionContext
 from actions.framework import Button, Dispatcher, Event, Tracker, button, slot_set
-from actions.registry_view import GazetteerOf, registry_view
 from actions.report_slots import (
     CORRECTING,
     EMERGENCY,
@@ -17,6 +16,7 @@ from actions.report_slots import (
 )
 from api.catalogue import SERVICE_NAMES
 from api.stations.models import StationLevel
+from api.stations.registry_view import GazetteerOf, registry_view
 from api.tickets.contact import mask_phone
 
 HANDOFF_OFFER_AFTER = 2

@@ -21,6 +21,7 @@ from actions.framework import (
     Dispatcher,
 )
 from actions.protocol import ActionCall, ActionError, ActionResult
+from api.database import failure_reason
 
 logger = logging.getLogger(__name__)
 DATABASE_BUSY_REPLY = "系统这会儿有点忙，请稍后再说一次；着急的话可以直接到附近的老杨工作站。"
@@ -76,9 +77,10 @@ def create_action_server(executor: ActionExecutor) -> FastAPI:
         except ActionNotFoundError as exc:
             logger.error("%s", exc)
             return _error(404, str(exc), exc.action_name)
-        except SQLAlchemyError:
+        except SQLAlchemyError as exc:
             # Rasa would drop a failed action's events and say nothing: say it instead.
-            logger.exception("action %s: database unavailable", call.next_action)
+            reason = failure_reason(exc)
+            logger.error("action %s: database error: %s", call.next_action, reason)
             return JSONResponse(_database_busy().model_dump())
         return JSONResponse(result.model_dump())
 

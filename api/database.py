@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 DEFAULT_DATABASE_TIMEOUT_SECONDS = 30.0
@@ -78,6 +80,20 @@ def make_engine(url: str, timeout_seconds: float = DEFAULT_DATABASE_TIMEOUT_SECO
         pool_timeout=timeout_seconds,
         connect_args={"connect_timeout": max(1, round(timeout_seconds))},
     )
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The database could not be reached or used at all: down, locked past the timeout,
+    out of connections. Not a problem of one statement or one row."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError)
+
+
+def failure_reason(exc: BaseException) -> str:
+    """What went wrong, for a log line: the driver's own message, never the statement or
+    its parameters (they may hold a resident's words or phone)."""
+    return str(getattr(exc, "orig", None) or type(exc).__name__)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

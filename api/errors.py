@@ -1,13 +1,21 @@
 """Error responses that never echo a resident's input back and never fail themselves."""
 
 import json
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.database import database_unavailable, failure_reason
+
+logger = logging.getLogger(__name__)
+DATABASE_UNAVAILABLE = "系统暂时连不上数据库，请稍后再试。"
+DATABASE_RETRY_SECONDS = 30
 
 # Reasons a person reads in Chinese; any other pydantic message is passed on as it is.
 CHINESE_REASONS = {
@@ -48,6 +56,18 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return await http_exception_handler(request, exc)
 
 
+async def _database_error(request: Request, exc: Exception) -> Response:
+    """The database is down: 503 in Chinese, to be tried again; any other database
+    error is a bug and stays a 500."""
+    if not database_unavailable(exc):
+        raise exc
+    reason = failure_reason(exc)
+    logger.error("%s %s: database unavailable: %s", request.method, request.url.path, reason)
+    body = json.dumps({"detail": DATABASE_UNAVAILABLE}, ensure_ascii=False)
+    headers = {"Retry-After": str(DATABASE_RETRY_SECONDS)}
+    return Response(body, status_code=503, media_type="application/json", headers=headers)
+
+
 def _document_reasons(app: FastAPI) -> None:
     """Say in the OpenAPI document what a 422 carries: field errors, or one reason.
 
@@ -73,7 +93,9 @@ def _document_reasons(app: FastAPI) -> None:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """422 with the field and the reason only (the input itself is not repeated)."""
+    """422 with the field and the reason only (the input itself is not repeated); 503 while
+    the database is down."""
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(SQLAlchemyError, _database_error)
     _document_reasons(app)

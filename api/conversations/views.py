@@ -19,6 +19,7 @@ from api.conversations.schemas import (
 )
 from api.dependencies import RasaDep, SessionFactoryDep
 from api.stations.gazetteer import registry_gazetteer
+from api.stations.registry_view import registry_view
 
 router = APIRouter(prefix="/api", tags=["conversation"])
 
@@ -95,8 +96,8 @@ async def parse(request: ParseRequest, rasa: RasaDep, factory: SessionFactoryDep
 
 def _place_entities(factory: sessionmaker[Session], text: str) -> list[dict[str, Any]]:
     """The registry's places named in the text (the one place, or the candidates)."""
-    with factory() as session:
-        resolution = registry_gazetteer(session).resolve(text)
+    with registry_view(factory, registry_gazetteer) as view:
+        resolution = view.gazetteer.resolve(text)
     places = (resolution.place,) if resolution.place else resolution.candidates
     return [{"entity": "place", "value": p.label, "code": p.code} for p in places]
 

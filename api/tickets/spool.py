@@ -13,10 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.database import database_unavailable, failure_reason
 from api.tickets.schemas import NewReport
 from api.tickets.service import FiledTicket
 
@@ -39,13 +38,6 @@ def spool_report(spool_dir: Path, report: NewReport) -> Path:
 def spooled(spool_dir: Path) -> list[Path]:
     """The reports waiting in the spool, oldest name first."""
     return sorted(spool_dir.glob("*.json")) if spool_dir.is_dir() else []
-
-
-def database_unavailable(exc: Exception) -> bool:
-    """The database could not be reached or used at all (not a problem of one report)."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError)
 
 
 def replay_spool(spool_dir: Path, factory: sessionmaker[Session], file: FileFn) -> list[str]:
@@ -71,7 +63,8 @@ def replay_spool(spool_dir: Path, factory: sessionmaker[Session], file: FileFn) 
             if database_unavailable(exc):
                 logger.warning("database still unavailable; %s stays spooled", path.name)
                 break
-            logger.exception("spooled report %s could not be filed; it stays spooled", path.name)
+            reason = failure_reason(exc)
+            logger.error("spooled report %s stays spooled: %s", path.name, reason)
             continue
         path.unlink(missing_ok=True)
     return numbers

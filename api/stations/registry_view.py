@@ -1,9 +1,9 @@
-"""The registry as the actions read it, also while the database is down.
+"""The registry's place names, also while the database is down.
 
-Reading a resident's answer needs the registry's place names; filing needs the
-database. When the database cannot be read, the answer is still read with the
-place names as last read (`last_read_gazetteer`) and no session, so a resident
-who confirms a report reaches `SubmitReport`, which spools it.
+Reading a resident's words needs the place names; filing needs the database. When
+the database cannot be read, the words are still read with the place names as last
+read (`last_read_gazetteer`) and no session: a resident who confirms a report reaches
+`SubmitReport`, which spools it, and the NLU parse still names the places it finds.
 """
 
 import logging
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.database import failure_reason
 from api.stations.gazetteer import Gazetteer, last_read_gazetteer
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def registry_view(
     with factory() as session:
         try:
             view = RegistryView(gazetteer_of(session), session)
-        except SQLAlchemyError:
-            logger.warning("database unavailable: places as last read", exc_info=True)
+        except SQLAlchemyError as exc:
+            logger.warning("places as last read; the database: %s", failure_reason(exc))
             view = RegistryView(last_read_gazetteer(session), None)
         yield view
