@@ -33,7 +33,7 @@ class RegistryView:
 def registry_view(
     factory: sessionmaker[Session], gazetteer_of: GazetteerOf
 ) -> Iterator[RegistryView]:
-    """A view of the registry for one action; the database is asked once, not retried."""
+    """A view of the registry for one call; the database is asked once, not retried."""
     with factory() as session:
         try:
             view = RegistryView(gazetteer_of(session), session)

@@ -36,7 +36,7 @@ def spool_report(spool_dir: Path, report: NewReport) -> Path:
 
 
 def spooled(spool_dir: Path) -> list[Path]:
-    """The reports waiting in the spool, oldest name first."""
+    """The reports waiting in the spool, in file-name order."""
     return sorted(spool_dir.glob("*.json")) if spool_dir.is_dir() else []
 
 
