@@ -108,7 +108,7 @@ def test_rasa_in_trouble_is_a_quick_chinese_503(client: TestClient, path: str) -
     elapsed = time.monotonic() - started
     assert response.status_code == 503, response.text
     assert response.json()["detail"] == "智慧杨暂时联系不上，请稍后再试。"
-    assert elapsed < RASA_TIMEOUT + 1.5
+    assert elapsed < RASA_TIMEOUT + 3  # far inside the page's own 30 s
 
 
 def test_the_app_gives_up_on_rasa_before_the_chat_page_gives_up_on_the_app() -> None:
