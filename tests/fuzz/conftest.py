@@ -18,9 +18,13 @@ from tests.fuzz.world import FuzzWorld, fuzz_world, loopback_only_getaddrinfo
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "zhihuiyang-hypothesis")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzWorld]:
-    """The app on a database of its own (PostgreSQL too when TEST_DATABASE_URL is set)."""
+    """The app on a database of its own (PostgreSQL too when TEST_DATABASE_URL is set).
+
+    Package-scoped: the DNS block ends with the fuzz tests, so later tests resolve
+    names (127.1, 2130706433) with the system's resolver again.
+    """
     folder = tmp_path_factory.mktemp("fuzz")
     with pytest.MonkeyPatch.context() as patch:
         # A fuzzed webhook URL must not make the app ask a DNS server anything.
