@@ -293,7 +293,9 @@ def test_the_event_log_lets_a_note_be_removed_never_rewritten(
         session.execute(update(TicketEvent).where(note).values(note=None))
         session.commit()
         kept = session.execute(
-            select(TicketEvent.kind, TicketEvent.note).where(TicketEvent.ticket_id == ticket_id)
+            select(TicketEvent.kind, TicketEvent.note)
+            .where(TicketEvent.ticket_id == ticket_id)
+            .order_by(TicketEvent.id)
         ).all()
     assert [kind for kind, _ in kept] == ["created", "dispatched", "signed", "note"]
     assert dict(kept)["note"] is None
