@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.conversations.rasa_client import RasaClient
 from api.settings import Settings
+from api.shards.client import ShardedRasa
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -28,13 +28,13 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
-def get_rasa(request: Request) -> RasaClient:
-    """The client for the Rasa server."""
-    client: RasaClient = request.app.state.rasa
+def get_rasa(request: Request) -> ShardedRasa:
+    """The client for the Rasa servers (each resident's own shard)."""
+    client: ShardedRasa = request.app.state.rasa
     return client
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-RasaDep = Annotated[RasaClient, Depends(get_rasa)]
+RasaDep = Annotated[ShardedRasa, Depends(get_rasa)]

@@ -8,6 +8,7 @@ process that dies is started again (api/supervisor.py); Ctrl-C stops everything.
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -18,6 +19,8 @@ import httpx
 
 from api.logging_setup import configure_logging
 from api.settings import PROJECT_ROOT, Settings, default_tracker_url
+from api.shards.control import ControlServer
+from api.shards.fleet import Fleet, ShardSlot, free_port
 from api.supervisor import ProcessSpec, Supervisor
 from api.training.launch import model_to_serve
 
@@ -32,29 +35,44 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 @dataclass
 class Stack:
-    """The running processes, where their logs go, and how to start each one again."""
+    """The running processes (Rasa shards first, the app last), their logs, and their keeper."""
 
     settings: Settings
     processes: list[subprocess.Popen[bytes]]
     logs: list[Path]
     specs: list[ProcessSpec] = field(default_factory=list)
+    fleet: Fleet | None = None
+    control: ControlServer | None = None
+    supervisor: Supervisor = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.supervisor = Supervisor(self.processes, self.specs)
+        if self.fleet is not None:
+            self.fleet.supervisor = self.supervisor
 
     @property
     def app_url(self) -> str:
         """The app's base URL (the chat page is at its root)."""
         return f"http://{self.settings.app_host}:{self.settings.app_port}"
 
+    @property
+    def rasa_urls(self) -> list[str]:
+        """Each shard's Rasa base URL now, in shard order."""
+        return list(self.fleet.table().urls) if self.fleet else [self.settings.rasa_url]
+
 
 def app_environment(settings: Settings) -> dict[str, str]:
     """The environment the app process reads its settings from: every setting, by name."""
     env = dict(os.environ)
     for name, value in settings.model_dump().items():
+        if value is None:
+            continue
         env[name.upper()] = str(value).lower() if isinstance(value, bool) else str(value)
     env["ACTION_SERVER_URL"] = settings.effective_action_server_url
     return env
 
 
-def rasa_command(settings: Settings, model: Path) -> list[str]:
+def rasa_command(settings: Settings, model: Path, port: int) -> list[str]:
     """`rasa run` on loopback, HTTP API on, protected by the token."""
     return [
         str(RASA_PYTHON), str(RASA_CLI), "run",
@@ -62,9 +80,29 @@ def rasa_command(settings: Settings, model: Path) -> list[str]:
         "--endpoints", str(PROJECT_ROOT / "bot" / "endpoints.yml"),
         "--credentials", str(PROJECT_ROOT / "bot" / "credentials.yml"),
         "--interface", settings.rasa_host,
-        "--port", str(settings.rasa_port),
+        "--port", str(port),
         "--enable-api", "--auth-token", settings.rasa_token,
     ]  # fmt: skip
+
+
+def _shard_ports(settings: Settings) -> list[int]:
+    """Shard 0 on RASA_PORT; the others on the ports after it when free, else any free one."""
+    ports = [settings.rasa_port]
+    for offset in range(1, settings.shard_count):
+        wanted = settings.rasa_port + offset
+        ports.append(
+            wanted if _is_free(settings.rasa_host, wanted) else free_port(settings.rasa_host)
+        )
+    return ports
+
+
+def _is_free(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def start_stack(
@@ -74,18 +112,21 @@ def start_stack(
     model: Path | None = None,
     app_log: Path | None = None,
 ) -> Stack:
-    """Start Rasa and the app (which serves the action server) and wait until healthy.
+    """Start the Rasa shards and the app (which serves the action server); wait until healthy.
 
     Without a model named, Rasa serves the version operators last promoted, or
     models/zhihuiyang.tar.gz when that is newer (see api/training/launch.py).
+    Promotions while it runs replace the Rasa processes (api/shards/fleet.py).
     """
     if not settings.rasa_token:
         settings = settings.model_copy(update={"rasa_token": secrets.token_urlsafe(24)})
         _leave_token(settings)
-    named_model = model
     model = model or model_to_serve(settings.database_url, MODEL_PATH)
     tracker = settings.tracker_url or default_tracker_url(settings.database_url, var_dir)
-    settings = settings.model_copy(update={"tracker_url": tracker, "rasa_model_path": model})
+    routes_file = settings.launcher_routes_file
+    settings = settings.model_copy(
+        update={"tracker_url": tracker, "rasa_model_path": model, "rasa_routes_file": routes_file}
+    )
     if not model.is_file():
         raise FileNotFoundError(f"no trained model at {model}; run `make model` first")
     (var_dir / "log").mkdir(parents=True, exist_ok=True)
@@ -97,23 +138,29 @@ def start_stack(
         TF_CPP_MIN_LOG_LEVEL="2",
         RASA_TELEMETRY_ENABLED="false",
     )
-    rasa_log = var_dir / "log" / "rasa.log"
+    slots = [ShardSlot(i, port, model) for i, port in enumerate(_shard_ports(settings))]
+    rasa_logs = [var_dir / "log" / f"rasa-{slot.index}.log" for slot in slots]
+    fleet = Fleet(
+        settings.rasa_host,
+        slots,
+        lambda port, served: rasa_command(settings, served, port),
+        rasa_env,
+        rasa_logs,
+        routes_file,
+        settings.rasa_token,
+    )
     app_command = [
         sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
         "--host", settings.app_host, "--port", str(settings.app_port), "--no-access-log",
     ]  # fmt: skip
-    database_url = settings.database_url
-
-    def rasa_now() -> list[str]:
-        # Asked again at each restart: the version promoted meanwhile, unless one was named.
-        return rasa_command(settings, named_model or model_to_serve(database_url, MODEL_PATH))
-
-    specs = [
-        ProcessSpec("rasa", rasa_now, rasa_env, rasa_log),
-        ProcessSpec("app", lambda: app_command, env, app_log),
-    ]
-    stack = Stack(settings, [], [rasa_log] + ([app_log] if app_log else []), specs)
-    stack.processes.extend(spec.spawn() for spec in specs)
+    specs = [*fleet.specs(), ProcessSpec("app", lambda: app_command, env, app_log)]
+    control = ControlServer(fleet, settings.rasa_token, settings.rasa_host)
+    fleet.control_url = control.url
+    fleet.publish()  # before the app starts: it routes by this file from its first message
+    processes = [spec.spawn() for spec in specs]
+    stack = Stack(
+        settings, processes, rasa_logs + ([app_log] if app_log else []), specs, fleet, control
+    )
     try:
         wait_until_healthy(stack)
     except BaseException:
@@ -155,6 +202,10 @@ def wait_until_healthy(stack: Stack, timeout: float = STARTUP_TIMEOUT_SECONDS) -
 
 def stop_stack(stack: Stack) -> None:
     """Stop every process of the stack, politely first."""
+    if stack.control is not None:
+        stack.control.close()  # no promotion may start a process now
+    if stack.fleet is not None:
+        stack.fleet.stop_pending()
     for process in stack.processes:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
@@ -168,6 +219,8 @@ def stop_stack(stack: Stack) -> None:
     token_file = stack.settings.rasa_token_file
     if token_file.is_file() and token_file.read_text(encoding="utf-8") == stack.settings.rasa_token:
         token_file.unlink()
+    if stack.fleet is not None:
+        stack.fleet.routes_file.unlink(missing_ok=True)
 
 
 def _raise_interrupt(_signum: int, _frame: object) -> None:
@@ -181,11 +234,12 @@ def serve(stack: Stack) -> None:
     between starting a process and recording it (that process would be orphaned).
     """
     try:
-        supervisor = Supervisor(stack.processes, stack.specs)
+        supervisor = stack.supervisor
         for signum in STOP_SIGNALS:
             signal.signal(signum, lambda _signum, _frame: supervisor.stop())
         print(
-            f"智慧杨已启动：{stack.app_url}/  （Rasa 日志：{stack.logs[0]}；"
+            f"智慧杨已启动：{stack.app_url}/  （{len(stack.rasa_urls)} 个 Rasa 进程，"
+            f"日志在 {stack.logs[0].parent}；"
             "进程意外退出会自动重启；按 Ctrl-C 停止）",
             flush=True,
         )

@@ -15,7 +15,6 @@ from actions.context import ActionContext
 from actions.registry import build_executor
 from actions.server import create_action_server
 from api.auth.views import router as auth_router
-from api.conversations.rasa_client import RasaClient
 from api.conversations.replay import ReplyOnce
 from api.conversations.views import router as conversation_router
 from api.database import transaction
@@ -28,6 +27,8 @@ from api.open311.views import fallback_router as open311_fallback_router
 from api.open311.views import router as open311_router
 from api.sessions import open_database
 from api.settings import Settings, get_settings
+from api.shards.client import ShardedRasa
+from api.shards.routing import rasa_routes
 from api.stations.views import router as stations_router
 from api.tickets.escalation import run_escalation_loop
 from api.tickets.resident_views import router as resident_tickets_router
@@ -72,8 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with transaction(session_factory) as session:
             fail_interrupted_jobs(session, utc_now())
-        app.state.rasa = RasaClient(
-            settings.rasa_url, settings.rasa_token, settings.rasa_timeout_seconds
+        app.state.rasa = ShardedRasa(
+            rasa_routes(settings), settings.rasa_token, settings.rasa_timeout_seconds
         )
         replayer = asyncio.create_task(replay_spooled_reports())
         escalator = (

@@ -1,5 +1,6 @@
 """Runtime settings, read from the environment (and nothing else)."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +25,15 @@ class Settings(BaseSettings):
     app_port: int = 8000
     rasa_host: str = "127.0.0.1"
     rasa_port: int = 5005
+    # Rasa processes `laoyang run` starts, each serving its own residents (api/shards);
+    # 0 means one per CPU core.
+    rasa_shards: int = Field(default=0, ge=0)
+    # Rasa servers run elsewhere (comma-separated base URLs), when no launcher on this
+    # host manages them; the app routes residents over them by the same stable hash.
+    rasa_urls: str = ""
+    # The route table the launcher keeps (shard → URL; set by the launcher). Without
+    # it the app routes by RASA_URLS, or to RASA_HOST:RASA_PORT alone.
+    rasa_routes_file: Path | None = None
     rasa_token: str = ""
     # Where `laoyang run` leaves the token it made up, so `laoyang training promote`
     # on the same host can reach Rasa's model API (owner-only, removed on stop).
@@ -78,6 +88,16 @@ class Settings(BaseSettings):
     def rasa_url(self) -> str:
         """Where the Rasa server listens (loopback by default)."""
         return f"http://{self.rasa_host}:{self.rasa_port}"
+
+    @property
+    def launcher_routes_file(self) -> Path:
+        """Where `laoyang run` keeps its route table: RASA_ROUTES_FILE, else by the token."""
+        return self.rasa_routes_file or self.rasa_token_file.with_name("rasa-routes.json")
+
+    @property
+    def shard_count(self) -> int:
+        """How many Rasa processes the launcher starts."""
+        return self.rasa_shards or os.cpu_count() or 1
 
     @property
     def effective_tracker_url(self) -> str:

@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -152,6 +153,8 @@ class Supervisor:
         now = clock()
         self._watched = [_Watched(spec, Backoff(self._policy), now) for spec in specs]
         self._stopping = False
+        # Held while a pass inspects the processes, and by whoever swaps one (promotion).
+        self.lock = threading.RLock()
 
     def stop(self) -> None:
         """Ask `run` to return; the processes keep running."""
@@ -168,8 +171,26 @@ class Supervisor:
             self.check()
             time.sleep(poll_seconds)
 
+    def adopt(self, name: str, process: subprocess.Popen[bytes]) -> subprocess.Popen[bytes]:
+        """Watch `process` in place of the named one, and hand back the one it replaces.
+
+        The old process is no longer watched: whoever swapped it stops it, and its
+        exit is not a death. A restart that was due is called off.
+        """
+        with self.lock:
+            index = [w.spec.name for w in self._watched].index(name)
+            old = self.processes[index]
+            self.processes[index] = process
+            watched = self._watched[index]
+            watched.started_at, watched.restart_at = self._clock(), None
+            return old
+
     def check(self) -> None:
         """One pass: notice deaths, and start what is due."""
+        with self.lock:
+            self._check()
+
+    def _check(self) -> None:
         for index, watched in enumerate(self._watched):
             if self._stopping:
                 return

@@ -70,16 +70,18 @@ class EvalStack:
         return self.stack.app_url
 
 
-def isolated_settings(database_url: str, var_dir: Path) -> Settings:
+def isolated_settings(database_url: str, var_dir: Path, shards: int = 1) -> Settings:
     """Settings for a system of its own: free loopback ports, a fresh Rasa token, and every
     file it writes (training data copy, models, spool, token) under `var_dir`, never the
-    project's `var/`. The webhook worker and the 督办 sweep are off: callers drive them."""
+    project's `var/`. The webhook worker and the 督办 sweep are off: callers drive them.
+    One Rasa process unless `shards` says more (`make run` starts one per core)."""
     data_dir = var_dir / "data"
     shutil.copytree(PROJECT_ROOT / "data", data_dir)
     return Settings(
         database_url=database_url,
         app_port=free_port(),
         rasa_port=free_port(),
+        rasa_shards=shards,
         rasa_token=uuid.uuid4().hex,
         webhook_worker=False,
         escalation_sweep=False,

@@ -109,7 +109,9 @@ def live(
     var_dir = tmp_path_factory.mktemp("var")
     # The operators' loop writes training data, models and conversation tests, the app
     # its spool and Rasa's token: here into this session's own folder, never the project's.
-    settings = isolated_settings(database_url, var_dir)
+    # Two Rasa processes, as `make run` starts on a 2-core machine: every end-to-end and
+    # browser test goes through the routing of residents to their own shard.
+    settings = isolated_settings(database_url, var_dir, shards=2)
     os.environ["COMPRESS_ACTION_SERVER_REQUEST"] = "True"
     stack = start_stack(settings, var_dir=var_dir, app_log=var_dir / "app.log")
     yield stack

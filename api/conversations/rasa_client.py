@@ -10,6 +10,10 @@ class RasaUnavailableError(RuntimeError):
     """Rasa did not answer, or answered with an error."""
 
 
+class RasaNotListeningError(RasaUnavailableError):
+    """Nothing listens at Rasa's address: the request was not delivered at all."""
+
+
 class RasaClient:
     """A thin async client; one per app, closed on shutdown."""
 
@@ -31,6 +35,8 @@ class RasaClient:
             return response.json()
         except TimeoutError as exc:
             raise RasaUnavailableError(f"{method} {path}: no answer in {self._deadline} s") from exc
+        except httpx.ConnectError as exc:
+            raise RasaNotListeningError(f"{method} {path}: {exc}") from exc
         except (httpx.HTTPError, ValueError) as exc:
             raise RasaUnavailableError(f"{method} {path}: {exc}") from exc
 

@@ -1,8 +1,9 @@
 """GET /health: is each part up, and can the app still do its work?
 
 "ok" (200): the database, Rasa (with a model) and the action server all answer.
-"degraded" (200): the database answers but Rasa or the action server does not, as
-while `laoyang run` restarts Rasa. Chat is out, but Open311 filings, staff work and
+"degraded" (200): the database answers but Rasa (any of its shards) or the action
+server does not, as while `laoyang run` restarts a Rasa process; with several
+shards, "rasa_shards" says which one. Chat is out, but Open311 filings, staff work and
 the operators' pages go on, so a load balancer should keep sending traffic here.
 "unavailable" (503): the database does not answer; nothing useful can be done.
 """
@@ -16,7 +17,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from api.conversations.rasa_client import RasaClient, RasaUnavailableError
+from api.conversations.rasa_client import RasaUnavailableError
+from api.shards.client import ShardedRasa
 
 router = APIRouter(tags=["health"])
 CHECK_TIMEOUT_SECONDS = 5.0
@@ -31,17 +33,32 @@ def _check_database(request: Request) -> str | None:
     return None
 
 
-async def _check_rasa(rasa: RasaClient) -> str | None:
+async def _check_shards(rasa: ShardedRasa) -> list[str | None]:
+    """Each Rasa process's problem, or None if it answers with a model loaded."""
     try:
         # Bounded here: a Rasa that hangs must not hold the monitor for the chat's timeout.
-        status = await asyncio.wait_for(rasa.status(), CHECK_TIMEOUT_SECONDS)
-    except RasaUnavailableError:
-        return "rasa: not reachable"
+        statuses = await asyncio.wait_for(rasa.statuses(), CHECK_TIMEOUT_SECONDS)
     except TimeoutError:
-        return "rasa: no answer"
-    if not status.get("model_file"):
-        return "rasa: no model loaded"
-    return None
+        return [f"rasa-{index}: no answer" for index in range(len(rasa.table.urls))]
+    problems: list[str | None] = []
+    for index, status in enumerate(statuses):
+        if isinstance(status, RasaUnavailableError):
+            problems.append(f"rasa-{index}: not reachable")
+        elif not status.get("model_file"):
+            problems.append(f"rasa-{index}: no model loaded")
+        else:
+            problems.append(None)
+    return problems
+
+
+def _rasa_summary(problems: list[str | None]) -> str | None:
+    """One line for "down" when any shard is; None when all answer."""
+    down = [problem for problem in problems if problem]
+    if not down:
+        return None
+    if len(problems) == 1:
+        return down[0].replace("rasa-0", "rasa", 1)
+    return f"rasa: {len(down)} of {len(problems)} shards down ({'; '.join(down)})"
 
 
 async def _check_action_server(url: str) -> str | None:
@@ -58,11 +75,12 @@ async def _check_action_server(url: str) -> str | None:
 async def health(request: Request) -> JSONResponse:
     """Every part named; the parts that are down listed under "down"."""
     settings = request.app.state.settings
-    problems = await asyncio.gather(
+    database, shards, action_server = await asyncio.gather(
         run_in_threadpool(_check_database, request),
-        _check_rasa(request.app.state.rasa),
+        _check_shards(request.app.state.rasa),
         _check_action_server(settings.effective_action_server_url),
     )
+    problems = (database, _rasa_summary(shards), action_server)
     down = [problem for problem in problems if problem]
     parts = ("database", "rasa", "action_server")
     database_down = problems[0] is not None
@@ -73,6 +91,8 @@ async def health(request: Request) -> JSONResponse:
             part: "down" if problem else "ok" for part, problem in zip(parts, problems, strict=True)
         },
     }
+    if len(shards) > 1:
+        body["rasa_shards"] = ["down" if problem else "ok" for problem in shards]
     if down:
         body["down"] = down
     return JSONResponse(body, status_code=503 if database_down else 200)

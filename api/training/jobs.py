@@ -25,8 +25,8 @@ from api.database import transaction
 from api.training import rasa_env
 from api.training.export import export_training_file
 from api.training.models import JobStatus, ModelVersion, TrainingJob, VersionStatus
-from api.training.serving import RasaModelAPI
-from api.training.versions import ensure_serving, model_id_of
+from api.training.serving import RasaModelAPI, model_id_of
+from api.training.versions import ensure_serving
 from bot.train_model import fingerprint
 
 logger = logging.getLogger(__name__)

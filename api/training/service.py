@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.settings import Settings
+from api.shards.routing import RouteSource, RouteTable
 from api.training import jobs
 from api.training.conversation_tests import save_conversation_test
 from api.training.decisions import Decision, decide
@@ -43,11 +44,17 @@ def guard_margins(settings: Settings) -> GuardMargins:
 
 
 def rasa_api(settings: Settings) -> RasaModelAPI:
-    """The running Rasa server's model API (the CLI finds the token `laoyang run` left)."""
+    """The running Rasa servers' model API.
+
+    The app is told where the launcher's route table is; the CLI on the same host
+    finds it, and the token, where `laoyang run` left them (beside each other).
+    """
     token = settings.rasa_token
     if not token and settings.rasa_token_file.is_file():
         token = settings.rasa_token_file.read_text(encoding="utf-8").strip()
-    return RasaModelAPI(settings.rasa_url, token)
+    fallback = RouteTable.from_list(settings.rasa_urls, settings.rasa_url)
+    routes = RouteSource(settings.launcher_routes_file, fallback)
+    return RasaModelAPI(routes.current(), token)
 
 
 @contextmanager

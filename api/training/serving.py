@@ -1,15 +1,33 @@
-"""The Rasa server's model API (loopback, token-protected): what it serves, and swapping it.
+"""The Rasa servers' model API (loopback, token-protected): what they serve, and changing it.
 
-`PUT /model` loads a model file into the running server; conversations live in
-the SQL tracker store, so they carry on with the new model.
+Where `laoyang run` manages the Rasa processes, a new model is served by new
+processes (the launcher's control port, api/shards/fleet.py): nobody waits and
+no memory leaks. Rasa servers run elsewhere (RASA_URLS) get `PUT /model`, one
+after the other. Conversations live in the shared SQL tracker store either way,
+so they carry on with the new model.
 """
 
+import json
+import tarfile
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from api.shards.routing import RouteTable
+
 LOAD_TIMEOUT_SECONDS = 300.0
+
+
+def model_id_of(path: Path) -> str:
+    """Rasa's id of a model archive, from its metadata.json."""
+    with tarfile.open(path, "r:gz") as archive:
+        for member in archive.getmembers():
+            if Path(member.name).name == "metadata.json":
+                handle = archive.extractfile(member)
+                if handle is not None:
+                    return str(json.load(handle)["model_id"])
+    raise ValueError(f"{path.name} 不是 Rasa 模型文件（没有 metadata.json）")
 
 
 class RasaModelError(RuntimeError):
@@ -17,17 +35,23 @@ class RasaModelError(RuntimeError):
 
 
 class RasaModelAPI:
-    """A small synchronous client; used by the operators' API and CLI alike."""
+    """A small synchronous client; used by the operators' API and CLI alike.
 
-    def __init__(self, base_url: str, token: str) -> None:
-        self._base = base_url.rstrip("/")
+    `routes` names every Rasa server (shard) and, under `laoyang run`, the
+    launcher's control port; read calls go to the first shard, as every shard
+    serves the same model and reads the same tracker store.
+    """
+
+    def __init__(self, routes: RouteTable, token: str) -> None:
+        self._routes = routes
+        self._base = routes.urls[0]
         self._token = token
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def _call(self, method: str, path: str, base: str = "", **kwargs: Any) -> httpx.Response:
         kwargs.setdefault("params", {"token": self._token})
         try:
             response = httpx.request(
-                method, f"{self._base}{path}", timeout=LOAD_TIMEOUT_SECONDS, **kwargs
+                method, f"{base or self._base}{path}", timeout=LOAD_TIMEOUT_SECONDS, **kwargs
             )
         except httpx.HTTPError as exc:
             raise RasaModelError(f"连不上 Rasa 服务：{exc}") from exc
@@ -42,8 +66,30 @@ class RasaModelAPI:
         return str(self._call("GET", "/status").json().get("model_id") or "")
 
     def load(self, model: Path) -> None:
-        """Swap the served model; returns when Rasa has loaded it."""
-        self._call("PUT", "/model", json={"model_file": str(model.resolve())})
+        """Serve `model` on every shard; returns when they all do, raises if none changed."""
+        if self._routes.control_url:
+            self._replace_processes(model)
+            return
+        for url in self._routes.urls:
+            self._call("PUT", "/model", base=url, json={"model_file": str(model.resolve())})
+
+    def _replace_processes(self, model: Path) -> None:
+        body = {"model_file": str(model.resolve()), "model_id": model_id_of(model)}
+        try:
+            response = httpx.post(
+                f"{self._routes.control_url}/promote",
+                json=body,
+                headers={"Authorization": f"Bearer {self._token}"},
+                timeout=LOAD_TIMEOUT_SECONDS + 60,
+            )
+        except httpx.HTTPError as exc:
+            raise RasaModelError(f"连不上启动器的控制端口：{exc}") from exc
+        if response.status_code != 200:
+            try:
+                detail = str(response.json().get("detail"))
+            except ValueError:
+                detail = response.text[:300]
+            raise RasaModelError(f"新模型没能上线（{response.status_code}）：{detail}")
 
     def test_story(self, sender_id: str, until: float | None) -> str:
         """The conversation (up to a moment), as Rasa's own end-to-end test story (YAML)."""

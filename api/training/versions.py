@@ -6,8 +6,6 @@ load leaves everything as it was.
 """
 
 import hashlib
-import json
-import tarfile
 from datetime import datetime
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from api.training.guard import GuardMargins, refusals
 from api.training.models import ModelVersion, PromotionRecord, VersionStatus
-from api.training.serving import RasaModelAPI
+from api.training.serving import RasaModelAPI, model_id_of
 
 MIN_OVERRIDE_REASON = 4
 
@@ -47,17 +45,6 @@ def serving_version(session: Session) -> ModelVersion | None:
     """The version Rasa serves, if one was registered."""
     query = select(ModelVersion).where(ModelVersion.status == VersionStatus.SERVING.value)
     return session.scalars(query).first()
-
-
-def model_id_of(path: Path) -> str:
-    """Rasa's id of a model archive, from its metadata.json."""
-    with tarfile.open(path, "r:gz") as archive:
-        for member in archive.getmembers():
-            if Path(member.name).name == "metadata.json":
-                handle = archive.extractfile(member)
-                if handle is not None:
-                    return str(json.load(handle)["model_id"])
-    raise ValueError(f"{path.name} 不是 Rasa 模型文件（没有 metadata.json）")
 
 
 def ensure_serving(

@@ -62,7 +62,7 @@ def sender_of(page: Page) -> str:
 
 def tracker(live: Stack, sender: str) -> dict[str, Any]:
     response = httpx.get(
-        f"{live.settings.rasa_url}/conversations/{sender}/tracker",
+        f"{live.rasa_urls[0]}/conversations/{sender}/tracker",
         params={"token": live.settings.rasa_token},
         timeout=30,
     )

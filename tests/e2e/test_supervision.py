@@ -1,11 +1,13 @@
-"""Rasa dies in the middle of a report; `laoyang run`'s supervisor brings it back.
+"""A Rasa shard dies in the middle of a report; `laoyang run`'s supervisor brings it back.
 
-A real outage on a system of this test's own (started like `make run` starts one,
-with isolated settings, in a temporary folder): Rasa is killed with SIGKILL, as the
-kernel's out-of-memory killer would. Meanwhile the app says it is degraded and tells
-the resident to try again later; once Rasa is back, the resident's message, resent
-as the chat page resends it, carries on the same report (Rasa keeps conversations
-in its SQL tracker store) and ends with a ticket.
+A real outage on a system of this test's own (started like `make run` starts one on
+two cores: two Rasa processes, with isolated settings, in a temporary folder): the
+resident's own Rasa process is killed with SIGKILL, as the kernel's out-of-memory
+killer would. Meanwhile the app says it is degraded (which shard is down), tells
+that resident to try again later, and residents of the other shard carry on as if
+nothing happened; once the process is back, the resident's message, resent as the
+chat page resends it, carries on the same report (Rasa keeps conversations in its
+SQL tracker store) and ends with a ticket.
 """
 
 import logging
@@ -22,6 +24,7 @@ import httpx
 import pytest
 
 from api.launcher import Stack, start_stack, stop_stack
+from api.shards.routing import shard_of
 from api.supervisor import Supervisor
 from eval.dialogue_stack import isolated_settings
 from tests.e2e.conftest import Resident
@@ -39,9 +42,9 @@ def supervised(
     """A system of its own under the supervisor `laoyang run` uses, stopped afterwards."""
     var_dir = tmp_path / "var"
     var_dir.mkdir()
-    settings = isolated_settings(database_url, var_dir)
+    settings = isolated_settings(database_url, var_dir, shards=2)
     stack = start_stack(settings, var_dir=var_dir, app_log=var_dir / "app.log")
-    supervisor = Supervisor(stack.processes, stack.specs)
+    supervisor = stack.supervisor
     thread = threading.Thread(target=supervisor.run, daemon=True)
     thread.start()
     try:
@@ -79,14 +82,23 @@ def test_rasa_killed_mid_report_comes_back_and_the_report_goes_on(
         resident.says("杨家坪街道天宝路社区")
         assert "手机号" in resident.text
 
-        killed = stack.processes[0].pid
+        shard = shard_of(resident.sender, 2)
+        neighbour = Resident(http)
+        while shard_of(neighbour.sender, 2) == shard:
+            neighbour = Resident(http)
+        killed = stack.processes[shard].pid
         os.kill(killed, signal.SIGKILL)
 
         health = health_until(http, "degraded", 10)
         assert health["status"] == "degraded", health
         assert health["checks"] == {"database": "ok", "rasa": "down", "action_server": "ok"}
+        assert health["rasa_shards"][shard] == "down" and health["rasa_shards"][1 - shard] == "ok"
         assert any(part.startswith("rasa") for part in health["down"])
         assert http.get("/health").status_code == 200
+
+        # A resident of the other shard is not touched by the outage at all.
+        neighbour.says("小区门口的路灯不亮了")
+        assert "哪里" in neighbour.text
 
         # The resident types their phone meanwhile: a quick, friendly "try later".
         message_id = uuid.uuid4().hex
@@ -98,9 +110,9 @@ def test_rasa_killed_mid_report_comes_back_and_the_report_goes_on(
 
         # Started again after a second, and the terminal says why it had gone.
         deadline = time.monotonic() + 10
-        while stack.processes[0].pid == killed and time.monotonic() < deadline:
+        while stack.processes[shard].pid == killed and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert stack.processes[0].pid != killed
+        assert stack.processes[shard].pid != killed
         said = [r.getMessage() for r in caplog.records if r.name == "api.supervisor"]
         assert any("rasa" in line and "SIGKILL" in line for line in said), said
 
@@ -108,6 +120,7 @@ def test_rasa_killed_mid_report_comes_back_and_the_report_goes_on(
         assert back == {
             "status": "ok",
             "checks": {"database": "ok", "rasa": "ok", "action_server": "ok"},
+            "rasa_shards": ["ok", "ok"],
         }
 
         # The page's 重发 sends the same message with the same id: the report goes on

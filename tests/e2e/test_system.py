@@ -10,6 +10,7 @@ def test_health_reports_every_part(client: httpx.Client) -> None:
     assert body == {
         "status": "ok",
         "checks": {"database": "ok", "rasa": "ok", "action_server": "ok"},
+        "rasa_shards": ["ok", "ok"],
     }
 
 
@@ -36,7 +37,7 @@ def test_greeting_is_not_a_report(client: httpx.Client) -> None:
 
 
 def test_rasa_api_requires_the_token(live) -> None:
-    response = httpx.get(f"{live.settings.rasa_url}/status")
+    response = httpx.get(f"{live.rasa_urls[0]}/status")
     assert response.status_code == 401
 
 
