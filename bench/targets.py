@@ -1,0 +1,78 @@
+"""Where the load goes: the app's chat endpoint, or Rasa's REST channel directly (bare Rasa).
+
+Both answer a list of bot messages ({text, buttons?, custom?}), so the same
+scripted conversations and checks apply. Bare Rasa skips the app's chat layer
+(message ids, the Rasa client, the 503 paths) but not its action server: the
+report form's actions still run in the app, as they do in production.
+"""
+
+import hashlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+
+from bench.loops import Send, TurnFailedError
+
+REQUEST_TIMEOUT_SECONDS = 60.0
+# Open loops can have hundreds of turns in flight; the client must not be the queue.
+LIMITS = httpx.Limits(max_connections=2000, max_keepalive_connections=200)
+
+
+def shard_index(sender: str, shards: int) -> int:
+    """Which of `shards` Rasa processes serves a sender: a stable hash, never Python's salted one.
+
+    Must stay the function the app routes with (blake2b, 8 bytes, big-endian,
+    modulo the shard count), or bare Rasa would split conversations differently.
+    """
+    if shards < 1:
+        raise ValueError("there must be at least one shard")
+    digest = hashlib.blake2b(sender.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % shards
+
+
+def _answer(response: httpx.Response) -> Any:
+    if response.status_code != 200:
+        raise TurnFailedError(f"HTTP {response.status_code}")
+    try:
+        return response.json()
+    except ValueError as error:
+        raise TurnFailedError("answer is not JSON") from error
+
+
+@asynccontextmanager
+async def app_chat(app_url: str) -> AsyncIterator[Send]:
+    """Turns through the app: `POST /api/chat`."""
+    async with httpx.AsyncClient(
+        base_url=app_url, timeout=REQUEST_TIMEOUT_SECONDS, limits=LIMITS
+    ) as http:
+
+        async def send(sender: str, message: str) -> Any:
+            body = {"sender": sender, "message": message, "metadata": {}}
+            try:
+                response = await http.post("/api/chat", json=body)
+            except httpx.HTTPError as error:
+                raise TurnFailedError(type(error).__name__) from error
+            return _answer(response)
+
+        yield send
+
+
+@asynccontextmanager
+async def bare_rasa(rasa_urls: list[str]) -> AsyncIterator[Send]:
+    """Turns straight to Rasa's REST channel, each sender on its shard's URL."""
+    if not rasa_urls:
+        raise ValueError("no Rasa URL")
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_SECONDS, limits=LIMITS) as http:
+
+        async def send(sender: str, message: str) -> Any:
+            base = rasa_urls[shard_index(sender, len(rasa_urls))].rstrip("/")
+            body = {"sender": sender, "message": message}
+            try:
+                response = await http.post(f"{base}/webhooks/rest/webhook", json=body)
+            except httpx.HTTPError as error:
+                raise TurnFailedError(type(error).__name__) from error
+            return _answer(response)
+
+        yield send
