@@ -1,87 +1,164 @@
-"""Filing time with many open tickets of the same code: `python -m bench.filing`.
+"""Open311 filing rate with no open tickets and with 100,000: `python -m bench.filing`.
 
-Files `--open` reports of one code (all still open, within the 48-hour duplicate
-window, half with coordinates and half with a place text only) into a throw-away
-SQLite database, then times `--filings` more of the same code, each checked to
-be filed. The figure to watch is the ratio between a database with few open
-tickets and one with many: the duplicate check should not grow with them.
+An integration files reports through `POST /open311/v2/requests.json`, 8 at a
+time, against the app alone (filing needs no Rasa), on a fresh database:
+first empty, then with `--open` open tickets seeded in bulk (bench/seed.py).
+Every filing is checked (an answer with a ticket number). The figure to watch
+is the ratio of the two rates: the duplicate search must not grow with the
+number of open tickets. SQLite by default; `--pg URL` runs the same on a
+PostgreSQL database of its own, created next to URL's and dropped afterwards.
 """
 
 import argparse
+import asyncio
+import json
 import random
 import tempfile
 import time
-from datetime import datetime, timedelta
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import Any
+from urllib.parse import urlencode
 
-from api.database import make_engine, make_session_factory, transaction
-from api.schema import upgrade_database
-from api.settings import PROJECT_ROOT
-from api.stations.registry import import_divisions, read_division_file
-from api.tickets.schemas import NewReport
-from api.tickets.service import file_report
-from bench.stats import summary_ms
+import httpx
+from sqlalchemy import create_engine, make_url, text
 
-TZ = ZoneInfo("Asia/Shanghai")
-DISTRICT = "500107"
-CODE = "water_leak"
+from api.database import make_engine
+from bench.seed import CODE_WEIGHTS, ESTATES, JITTER_DEGREES, Spot, seed_open_tickets, spots
+from bench.stack import app_only, integration_key, prepare_database
+from bench.stats import latency_ms, ratio
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-def _report(rng: random.Random, i: int, with_coordinates: bool) -> NewReport:
-    fields: dict[str, object] = {
-        "service_code": CODE,
-        "description": "楼道水管爆了，一直在漏",
-        "sender_id": f"bench-{i:08d}",
-        "location_text": f"测试小区{rng.randrange(10_000)}栋{rng.randrange(1, 30)}单元",
+@contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    """A database of our own (bench_<random>) on the server of `server_url`; dropped on exit."""
+    url = make_url(server_url)
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def filing_form(rng: random.Random, places: list[Spot], api_key: str) -> dict[str, str]:
+    """One Open311 report of a realistic code, at coordinates or an estate near a station."""
+    spot = rng.choice(places)
+    form = {
+        "api_key": api_key,
+        "service_code": rng.choices(list(CODE_WEIGHTS), weights=list(CODE_WEIGHTS.values()))[0],
+        "description": f"压测报修{rng.randrange(10**6)}：请尽快派人看看",
     }
-    if with_coordinates:
-        fields |= {"lat": rng.uniform(29.45, 29.55), "lon": rng.uniform(106.45, 106.55)}
-    return NewReport.model_validate(fields)
+    if rng.random() < 0.7:
+        form["lat"] = f"{spot.lat + rng.uniform(-JITTER_DEGREES, JITTER_DEGREES):.6f}"
+        form["long"] = f"{spot.lon + rng.uniform(-JITTER_DEGREES, JITTER_DEGREES):.6f}"
+    else:
+        building = f"{rng.choice(ESTATES)}{rng.randrange(1, 40)}栋{rng.randrange(1, 6)}单元"
+        form["address_string"] = f"{spot.short_name}{building}"
+    return form
 
 
-def filing_benchmark(open_tickets: int, filings: int, seed: int = 11) -> list[float]:
-    """Seconds per filing after `open_tickets` open ones of the same code."""
-    rng = random.Random(seed)
-    start = datetime.now(TZ) - timedelta(hours=24)
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        upgrade_database(url)
-        engine = make_engine(url)
-        factory = make_session_factory(engine)
-        divisions = read_division_file(PROJECT_ROOT / "registry" / "demo_divisions.csv")
-        with transaction(factory) as session:
-            import_divisions(session, divisions)
-        step = timedelta(hours=20) / max(open_tickets + filings, 1)
-        for i in range(open_tickets):
-            with factory() as session:
-                file_report(session, _report(rng, i, i % 2 == 0), tz=TZ,
-                            default_district_code=DISTRICT, now=start + i * step)  # fmt: skip
-        durations: list[float] = []
-        for j in range(filings):
-            report = _report(rng, open_tickets + j, j % 2 == 0)
-            at = start + (open_tickets + j) * step
-            with factory() as session:
-                began = time.perf_counter()
-                filed = file_report(session, report, tz=TZ, default_district_code=DISTRICT, now=at)
-                durations.append(time.perf_counter() - began)
-                assert filed.created and filed.ticket.number.startswith("LY-")
-        engine.dispose()
-    return durations
+async def file_many(
+    url: str, forms: list[dict[str, str]], clients: int
+) -> tuple[list[float], int, float]:
+    """File every form, `clients` at a time: (latencies, errors, seconds)."""
+    queue = list(reversed(forms))
+    latencies: list[float] = []
+    errors = 0
+
+    async def client(http: httpx.AsyncClient) -> None:
+        nonlocal errors
+        while queue:
+            body = urlencode(queue.pop()).encode()
+            began = time.perf_counter()
+            try:
+                response = await http.post("/open311/v2/requests.json", content=body, headers=FORM)
+                number = str(response.json()[0].get("service_request_id", ""))
+                ok = response.status_code in (200, 201) and number.startswith("LY-")
+            except (httpx.HTTPError, ValueError, IndexError, KeyError, AttributeError):
+                ok = False
+            latencies.append(time.perf_counter() - began)
+            errors += not ok
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+        await asyncio.gather(*(client(http) for _ in range(clients)))
+    return latencies, errors, time.perf_counter() - started
+
+
+def filing_run(database_url: str, open_tickets: int, filings: int, clients: int) -> dict[str, Any]:
+    """Prepare the database, seed, start the app, file; the figures of one run."""
+    prepare_database(database_url)
+    engine = make_engine(database_url)
+    seconds_to_seed = seed_open_tickets(engine, open_tickets) if open_tickets else 0.0
+    places = spots(engine)
+    engine.dispose()
+    api_key = integration_key(database_url)
+    rng = random.Random(17)
+    forms = [filing_form(rng, places, api_key) for _ in range(filings + clients)]
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-filing-") as tmp,
+        app_only(database_url, Path(tmp)) as url,
+    ):
+        asyncio.run(file_many(url, forms[:clients], clients))  # warm-up
+        latencies, errors, seconds = asyncio.run(file_many(url, forms[clients:], clients))
+    return {
+        "open_tickets": open_tickets,
+        "seed_seconds": round(seconds_to_seed, 1),
+        "filings": filings,
+        "clients": clients,
+        "errors": errors,
+        "filings_per_s": round((filings - errors) / seconds, 2),
+        "latency_ms": latency_ms(latencies),
+    }
+
+
+def filing_benchmark(
+    open_counts: list[int], filings: int, clients: int, pg_url: str | None = None
+) -> dict[str, Any]:
+    """One run per open-ticket count on SQLite (and on PostgreSQL with `pg_url`)."""
+    figures: dict[str, Any] = {}
+    backends = ["sqlite"] + (["postgresql"] if pg_url else [])
+    for backend in backends:
+        runs = []
+        for count in open_counts:
+            if backend == "sqlite":
+                with tempfile.TemporaryDirectory(prefix="bench-db-") as tmp:
+                    run = filing_run(f"sqlite:///{Path(tmp) / 'bench.db'}", count, filings, clients)
+            else:
+                assert pg_url is not None
+                with postgres_database(pg_url) as url:
+                    run = filing_run(url, count, filings, clients)
+            lat = run["latency_ms"]
+            print(
+                f"  filing on {backend}, {count:>7,} open tickets: {run['filings_per_s']} "
+                f"filings/s, p50 {lat['p50']} ms, p99 {lat['p99']} ms, {run['errors']} errors",
+                flush=True,
+            )
+            runs.append(run)
+        figures[backend] = {
+            "runs": runs,
+            "rate_ratio_most_to_fewest": ratio(runs[-1]["filings_per_s"], runs[0]["filings_per_s"]),
+        }
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--open", type=int, nargs="+", default=[10, 750, 3000])
-    parser.add_argument("--filings", type=int, default=200)
+    parser.add_argument("--open", type=int, nargs="+", default=[0, 100_000])
+    parser.add_argument("--filings", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--pg", metavar="URL", help="also on PostgreSQL (a database of its own)")
     args = parser.parse_args()
-    baseline: float | None = None
-    for count in args.open:
-        durations = filing_benchmark(count, args.filings)
-        mean = sum(durations) / len(durations)
-        baseline = baseline or mean
-        print(f"filing with {count:>5} open tickets of {CODE}: {summary_ms(durations)}, "
-              f"×{mean / baseline:.2f} of the first")  # fmt: skip
+    print(json.dumps(filing_benchmark(args.open, args.filings, args.clients, args.pg), indent=2))
 
 
 if __name__ == "__main__":
