@@ -2,7 +2,10 @@
 
 SQLite is the embedded default; PostgreSQL is used when DATABASE_URL says so.
 On SQLite every transaction starts with BEGIN IMMEDIATE so that concurrent
-writers queue on the busy timeout instead of failing half-way.
+writers queue on the busy timeout instead of failing half-way. Read-only work
+(`read_only(engine)`, e.g. every GET request) begins a plain transaction instead:
+in WAL mode it reads a snapshot and never waits for, or blocks, a writer; a write
+attempted on it is refused before it reaches the database.
 """
 
 from collections.abc import Iterator
@@ -56,7 +59,29 @@ def _configure_sqlite(engine: Engine, timeout_seconds: float) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(READ_ONLY_OPTION)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+READ_ONLY_OPTION = "laoyang_read_only"
+READ_STATEMENTS = ("SELECT", "WITH", "PRAGMA", "SHOW", "BEGIN", "COMMIT", "ROLLBACK")
+
+
+class ReadOnlyViolationError(RuntimeError):
+    """A write was attempted through a read-only engine (a bug in the caller)."""
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same engine and pool, for work that only reads (see the module doc)."""
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
+
+
+def _refuse_writes_when_reading(engine: Engine) -> None:
+    @event.listens_for(engine, "before_cursor_execute")
+    def _check(connection: Any, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any) -> None:
+        reading = connection.get_execution_options().get(READ_ONLY_OPTION)
+        if reading and not statement.lstrip().upper().startswith(READ_STATEMENTS):
+            raise ReadOnlyViolationError(f"write on a read-only session: {statement[:40]}")
 
 
 def make_engine(url: str, timeout_seconds: float = DEFAULT_DATABASE_TIMEOUT_SECONDS) -> Engine:
@@ -71,8 +96,9 @@ def make_engine(url: str, timeout_seconds: float = DEFAULT_DATABASE_TIMEOUT_SECO
             url, connect_args={"timeout": timeout_seconds, "check_same_thread": False}
         )
         _configure_sqlite(engine, timeout_seconds)
+        _refuse_writes_when_reading(engine)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_pre_ping=True,
         pool_size=10,
@@ -80,6 +106,8 @@ def make_engine(url: str, timeout_seconds: float = DEFAULT_DATABASE_TIMEOUT_SECO
         pool_timeout=timeout_seconds,
         connect_args={"connect_timeout": max(1, round(timeout_seconds))},
     )
+    _refuse_writes_when_reading(engine)
+    return engine
 
 
 def database_unavailable(exc: BaseException) -> bool:

@@ -9,9 +9,25 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.settings import Settings
 from api.shards.client import ShardedRasa
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One database session per request."""
+    """One database session per request; read-only for GET (HTTP's safe methods).
+
+    A read-only session never waits for SQLite's write lock, so a list or a lookup
+    stays quick while reports are being filed.
+    """
+    state = request.app.state
+    factory = (
+        state.read_session_factory if request.method in SAFE_METHODS else state.session_factory
+    )
+    with factory() as session:
+        yield session
+
+
+def get_write_session(request: Request) -> Iterator[Session]:
+    """A read-write session even for a GET: for the few reads that first bring data in."""
     with request.app.state.session_factory() as session:
         yield session
 
@@ -35,6 +51,7 @@ def get_rasa(request: Request) -> ShardedRasa:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 RasaDep = Annotated[ShardedRasa, Depends(get_rasa)]

@@ -17,7 +17,7 @@ from actions.server import create_action_server
 from api.auth.views import router as auth_router
 from api.conversations.replay import ReplyOnce
 from api.conversations.views import router as conversation_router
-from api.database import transaction
+from api.database import make_session_factory, read_only, transaction
 from api.errors import install_error_handlers
 from api.health.views import router as health_router
 from api.logging_setup import configure_logging
@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.session_factory = session_factory
+    app.state.read_session_factory = make_session_factory(read_only(engine))
     app.state.reply_once = ReplyOnce()
     app.state.open311_limiter = FilingLimiter.from_settings(settings)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 
 from api.auth.clock import NowDep
 from api.auth.dependencies import OperatorDep
-from api.dependencies import SessionDep, SessionFactoryDep, SettingsDep
+from api.dependencies import SessionDep, SessionFactoryDep, SettingsDep, WriteSessionDep
 from api.query_params import Instant, SearchText
 from api.row_ids import RowId
 from api.training import jobs, service
@@ -114,7 +114,7 @@ def labels(_: OperatorDep) -> list[LabelView]:
 
 @router.get("/inbox", summary="待复核的消息（相似消息合为一组）")
 def inbox(
-    session: SessionDep,
+    session: WriteSessionDep,  # reading the inbox first takes in new conversations
     settings: SettingsDep,
     _: OperatorDep,
     review_status: Annotated[
