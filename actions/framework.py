@@ -94,6 +94,16 @@ class Tracker:
         return str(value) if value else None
 
     @property
+    def turn_id(self) -> str | None:
+        """The chat page's id of the latest message when it gave one, else Rasa's.
+
+        The page's id is the same on every resend of the message, also when the
+        message reaches Rasa anew after the app or Rasa died mid-turn; Rasa's is not.
+        """
+        page = self.metadata.get("message_id")
+        return str(page) if page else self.message_id
+
+    @property
     def metadata(self) -> dict[str, Any]:
         """What the channel sent along with the latest message (e.g. the widget's location)."""
         metadata = self.latest_message.get("metadata") or self._latest_user_event().get("metadata")

@@ -169,7 +169,7 @@ class SubmitReport:
             lon=float(lon) if lon is not None else None,
             contact_phone=None if phone in (None, PHONE_DECLINED) else str(phone),
             sender_id=tracker.sender_id,
-            idempotency_key=f"{tracker.sender_id}:{tracker.message_id or tracker.text}",
+            idempotency_key=f"{tracker.sender_id}:{tracker.turn_id or tracker.text}",
         )
 
     def _announce(self, dispatcher: Dispatcher, filed: FiledTicket) -> None:

@@ -5,7 +5,8 @@ first request starts the Rasa call as a task of its own (so a dropped
 connection does not cancel it); a retry arriving meanwhile waits for that same
 task, and one arriving later gets the stored replies. Only successful replies
 are kept; a failed call may be tried again. Kept in this process's memory for a
-while: enough for a phone that lost its network, not a durable log.
+while; a retry that reaches a process started since is answered from Rasa's
+tracker store, where Rasa keeps the message id with the turn (answered.py).
 """
 
 import asyncio

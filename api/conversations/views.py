@@ -7,6 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.catalogue import understand_parse
+from api.conversations.answered import METADATA_KEY, answered_turn
 from api.conversations.rasa_client import RasaUnavailableError
 from api.conversations.replay import Replies, ReplyOnce
 from api.conversations.schemas import (
@@ -39,14 +40,22 @@ RASA_UNREACHABLE: dict[int | str, dict[str, Any]] = {
 async def chat(request: ChatRequest, rasa: RasaDep, http: Request) -> list[BotMessage]:
     """Send a resident's message to the bot and return its replies (once per message id)."""
     metadata = request.metadata.model_dump(exclude_none=True)
+    message_id = request.message_id
+    if message_id:
+        metadata[METADATA_KEY] = message_id  # kept by Rasa with the turn (answered.py)
 
     async def send() -> Replies:
+        if message_id:
+            tracker_url = http.app.state.settings.tracker_url
+            kept = await run_in_threadpool(answered_turn, tracker_url, request.sender, message_id)
+            if kept is not None:
+                return kept  # taken before this process started: not a second time
         return await rasa.send_message(request.sender, request.message, metadata)
 
     guard: ReplyOnce = http.app.state.reply_once
     try:
-        if request.message_id:
-            replies = await guard.run(request.sender, request.message_id, send)
+        if message_id:
+            replies = await guard.run(request.sender, message_id, send)
         else:
             replies = await send()
     except RasaUnavailableError as exc:

@@ -1,0 +1,106 @@
+"""A resident's message that Rasa already took, found again in Rasa's tracker store.
+
+The chat page sends every message with an id and resends it with the same id when
+it got no answer. The app hands that id to Rasa in the message's metadata, so Rasa
+keeps it on the message's event in its SQL tracker store, and it saves that event
+together with the bot's answers to it, in one write at the end of the turn. So the
+store knows exactly which messages were taken and what was answered, across any
+restart of the app:
+
+- the message's event is there: Rasa took the message, and the bot's events after
+  it (up to the resident's next message) are the answers. They are handed back and
+  the message does not reach Rasa a second time;
+- it is not there: Rasa never took it (a turn cut off half-way, because the app or
+  Rasa died, is dropped whole: Rasa cancels it when the app's connection closes),
+  so it is sent.
+
+Only the process's memory (api/conversations/replay.py) knew this before, and a
+retry after the app had been killed and started again reached Rasa twice. A table of
+the app's own could not tell the two cases apart when the app dies between Rasa's
+write and its own. Read only, with the app's driver; the last `LOOKBACK` events of
+the sender are read (a page resends within minutes, never hundreds of turns later).
+"""
+
+import json
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from api.database import failure_reason, is_sqlite
+from api.training.tracker import EVENTS
+
+logger = logging.getLogger(__name__)
+
+Replies = list[dict[str, Any]]
+METADATA_KEY = "message_id"  # the page's message id, in the metadata Rasa keeps
+LOOKBACK = 200
+TIMEOUT_SECONDS = 5
+
+
+@lru_cache(maxsize=4)
+def _engine(url: str) -> Engine:
+    if is_sqlite(url):
+        return create_engine(url, connect_args={"timeout": TIMEOUT_SECONDS})
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=2, connect_args={"connect_timeout": TIMEOUT_SECONDS}
+    )
+
+
+def tracker_read_url(tracker_url: str) -> str:
+    """The tracker store's URL with the app's own driver."""
+    return tracker_url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def answered_turn(tracker_url: str, sender: str, message_id: str) -> Replies | None:
+    """The bot's answers to this message if Rasa took it; None if it did not (or the store
+    cannot be read: then the message is sent, as before)."""
+    if not tracker_url:
+        return None
+    url = tracker_read_url(tracker_url)
+    if is_sqlite(url) and not Path(url.split("///", 1)[-1]).is_file():
+        return None  # Rasa has taken no message yet
+    query = (
+        select(EVENTS.c.type_name, EVENTS.c.data)
+        .where(EVENTS.c.sender_id == sender, EVENTS.c.type_name.in_(("user", "bot")))
+        .order_by(EVENTS.c.id.desc())
+        .limit(LOOKBACK)
+    )
+    try:
+        with _engine(url).connect() as conn:
+            rows = [(str(kind), str(data or "{}")) for kind, data in conn.execute(query)]
+    except SQLAlchemyError as exc:
+        logger.warning("tracker store not readable, message sent to Rasa: %s", failure_reason(exc))
+        return None
+    return _answers(list(reversed(rows)), message_id)
+
+
+def _answers(events: list[tuple[str, str]], message_id: str) -> Replies | None:
+    """The bot's messages after the resident's message with this id, oldest first."""
+    replies: Replies | None = None
+    for kind, data in events:
+        event = json.loads(data)
+        if kind == "user":
+            if replies is not None:
+                break  # the resident's next message
+            if (event.get("metadata") or {}).get(METADATA_KEY) == message_id:
+                replies = []
+        elif replies is not None:
+            replies += _as_sent(event.get("text"), event.get("data") or {})
+    return replies
+
+
+def _as_sent(text: str | None, data: dict[str, Any]) -> Replies:
+    """One bot event as Rasa's REST channel sent it (its CollectingOutputChannel): text
+    with its buttons in one message, plain text split at blank lines, custom apart."""
+    messages: Replies = []
+    if data.get("buttons"):
+        messages.append({"text": text, "buttons": data["buttons"]})
+    elif text:
+        messages += [{"text": part} for part in text.strip().split("\n\n")]
+    if data.get("custom"):
+        messages.append({"custom": data["custom"]})
+    return messages

@@ -1,0 +1,256 @@
+"""What the fault scenarios share: a database of their own, the app or the whole stack on
+free loopback ports, residents and integrations that retry until answered, and the report.
+
+Everything runs in a temporary folder (never the project's var/); the processes are the
+real ones (`uvicorn api.main:create_app`, `rasa run` through api/launcher.py).
+"""
+
+import asyncio
+import json
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from sqlalchemy import func, select
+
+from api.auth.models import Role, TokenKind
+from api.auth.service import create_account, issue_token
+from api.database import make_engine, make_session_factory, transaction
+from api.launcher import Stack, app_environment, start_stack, stop_stack
+from api.schema import upgrade_database
+from api.settings import PROJECT_ROOT, Settings
+from api.supervisor import Supervisor
+from api.stations.registry import import_divisions, read_division_file
+from api.tickets.models import Ticket
+from eval.dialogue_stack import isolated_settings
+
+REGISTRY = PROJECT_ROOT / "registry" / "demo_divisions.csv"
+RESULTS = PROJECT_ROOT / "results" / "faults"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+RETRY_PAUSE_SECONDS = 0.2
+Replies = list[dict[str, Any]]
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def prepare_database(url: str) -> str:
+    """Migrate, load the registry, and hand out an integration's API key."""
+    upgrade_database(url)
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    with transaction(factory) as session:
+        import_divisions(session, read_division_file(REGISTRY))
+        account = create_account(
+            session, username=f"fault-{uuid.uuid4().hex[:6]}", display_name="故障演练",
+            role=Role.SERVICE, station_code=None, password=None,
+        )  # fmt: skip
+        key = issue_token(session, account, kind=TokenKind.API_KEY, now=datetime.now(UTC)).token
+    engine.dispose()
+    return key
+
+
+def wait_ready(url: str, timeout: float = 60) -> float:
+    """Seconds until the app answers the Open311 service list."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        try:
+            if httpx.get(f"{url}/open311/v2/services.json", timeout=2).status_code == 200:
+                return time.monotonic() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError("the app did not come up")
+
+
+@dataclass
+class App:
+    """The app process alone (no Rasa), restartable."""
+
+    settings: Settings
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+    downtime: float = 0.0
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.settings.app_host}:{self.settings.app_port}"
+
+    def start(self) -> float:
+        command = [
+            sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
+            "--host", self.settings.app_host, "--port", str(self.settings.app_port),
+            "--no-access-log",
+        ]  # fmt: skip
+        with self.log.open("ab") as output:
+            self.process = subprocess.Popen(
+                command, cwd=PROJECT_ROOT, env=app_environment(self.settings),
+                stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+        return wait_ready(self.url)
+
+    def kill_and_restart(self) -> None:
+        assert self.process is not None
+        started = time.monotonic()
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        self.start()
+        self.downtime += time.monotonic() - started
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=15)
+
+
+@contextmanager
+def supervised_stack(database_url: str, var_dir: Path, **overrides: Any) -> Iterator[Stack]:
+    """Rasa and the app as `laoyang run` starts and keeps them (its supervisor in a thread)."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    settings = isolated_settings(database_url, var_dir).model_copy(update=overrides)
+    stack = start_stack(settings, var_dir=var_dir, app_log=var_dir / "app.log")
+    # The stack's own supervisor where it has one (it also keeps the Rasa shards' fleet).
+    supervisor: Supervisor = getattr(stack, "supervisor", None) or Supervisor(
+        stack.processes, stack.specs
+    )
+    thread = threading.Thread(target=supervisor.run, kwargs={"poll_seconds": 0.1}, daemon=True)
+    thread.start()
+    try:
+        yield stack
+    finally:
+        supervisor.stop()
+        thread.join(timeout=10)
+        stop_stack(stack)
+
+
+def processes_named(stack: Stack, prefix: str) -> list[int]:
+    """Indexes in `stack.processes` of the processes whose spec name starts with `prefix`."""
+    return [i for i, spec in enumerate(stack.specs) if spec.name.startswith(prefix)]
+
+
+def kill_and_wait_restart(stack: Stack, index: int, timeout: float = 120) -> float:
+    """SIGKILL one process of the stack; seconds until the supervisor has the system ok again."""
+    killed = stack.processes[index].pid
+    started = time.monotonic()
+    os.killpg(killed, signal.SIGKILL)
+    while stack.processes[index].pid == killed:
+        if time.monotonic() - started > timeout:
+            raise TimeoutError("the supervisor did not start the process again")
+        time.sleep(0.05)
+    wait_health(stack.app_url, "ok", timeout)
+    return time.monotonic() - started
+
+
+def health(url: str) -> str:
+    """What /health says now ("ok", "degraded", "unavailable"), or "no answer"."""
+    try:
+        return str(httpx.get(f"{url}/health", timeout=10).json().get("status"))
+    except (httpx.HTTPError, ValueError):
+        return "no answer"
+
+
+def wait_health(url: str, status: str, timeout: float = 60) -> float:
+    """Seconds until /health says `status`."""
+    started = time.monotonic()
+    while health(url) != status:
+        if time.monotonic() - started > timeout:
+            raise TimeoutError(f"/health did not say {status} within {timeout:.0f} s")
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
+@dataclass
+class Filing:
+    """One Open311 report and what the integration was told about it."""
+
+    key: str
+    description: str
+    answer: dict[str, str] | None = None
+    attempts: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+async def file_open311(http: httpx.AsyncClient, api_key: str, filing: Filing) -> dict[str, str]:
+    """Post until answered (2xx); returns the answer (service_request_id and/or token)."""
+    body = urlencode(
+        {"api_key": api_key, "service_code": "other", "address_id": "500107002001",
+         "description": filing.description}
+    ).encode()  # fmt: skip
+    headers = {**FORM, "Idempotency-Key": filing.key}
+    while True:
+        filing.attempts += 1
+        try:
+            response = await http.post("/open311/v2/requests.json", content=body, headers=headers)
+        except httpx.HTTPError as error:
+            filing.failures.append(type(error).__name__)
+        else:
+            if response.status_code in (200, 201, 202):
+                return dict(response.json()[0])
+            filing.failures.append(str(response.status_code))
+            if response.status_code < 500:
+                raise RuntimeError(f"refused: {response.status_code} {response.text}")
+        await asyncio.sleep(RETRY_PAUSE_SECONDS)
+
+
+def tickets_by(database_url: str, column: str, prefix: str) -> dict[str, list[str]]:
+    """Ticket numbers grouped by `column` (sender_id, or the description's first block)."""
+    engine = make_engine(database_url)
+    attribute = getattr(Ticket, column)
+    with make_session_factory(engine)() as session:
+        rows = session.execute(
+            select(attribute, Ticket.number).where(attribute.like(f"{prefix}%")).order_by(Ticket.id)
+        ).all()
+    engine.dispose()
+    grouped: dict[str, list[str]] = {}
+    for value, number in rows:
+        grouped.setdefault(str(value).split("\n\n", 1)[0], []).append(str(number))
+    return grouped
+
+
+def count_tickets(database_url: str) -> int:
+    """Every ticket in the database."""
+    engine = make_engine(database_url)
+    with make_session_factory(engine)() as session:
+        total = int(session.scalar(select(func.count()).select_from(Ticket)) or 0)
+    engine.dispose()
+    return total
+
+
+def machine() -> dict[str, Any]:
+    """Where a run ran."""
+    return {
+        "host": platform.node(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+def report(name: str, figures: dict[str, Any], out: Path = RESULTS) -> None:
+    """Print the figures and write them with the machine and the date to `out/<name>.json`."""
+    document: dict[str, Any] = {"scenario": name}
+    document["date"] = datetime.now(UTC).isoformat(timespec="seconds")
+    document |= {"machine": machine(), **figures}
+    out.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    (out / f"{name}.json").write_text(text + "\n", encoding="utf-8")
+    for key, value in figures.items():
+        print(f"  {key:45} {value}")
