@@ -6,30 +6,18 @@ scripted conversations and checks apply. Bare Rasa skips the app's chat layer
 report form's actions still run in the app, as they do in production.
 """
 
-import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 
+from api.shards.routing import RouteTable
 from bench.loops import Send, TurnFailedError
 
 REQUEST_TIMEOUT_SECONDS = 60.0
 # Open loops can have hundreds of turns in flight; the client must not be the queue.
 LIMITS = httpx.Limits(max_connections=2000, max_keepalive_connections=200)
-
-
-def shard_index(sender: str, shards: int) -> int:
-    """Which of `shards` Rasa processes serves a sender: a stable hash, never Python's salted one.
-
-    Must stay the function the app routes with (blake2b, 8 bytes, big-endian,
-    modulo the shard count), or bare Rasa would split conversations differently.
-    """
-    if shards < 1:
-        raise ValueError("there must be at least one shard")
-    digest = hashlib.blake2b(sender.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") % shards
 
 
 def _answer(response: httpx.Response) -> Any:
@@ -61,13 +49,16 @@ async def app_chat(app_url: str) -> AsyncIterator[Send]:
 
 @asynccontextmanager
 async def bare_rasa(rasa_urls: list[str]) -> AsyncIterator[Send]:
-    """Turns straight to Rasa's REST channel, each sender on its shard's URL."""
-    if not rasa_urls:
-        raise ValueError("no Rasa URL")
+    """Turns straight to Rasa's REST channel, each sender on its shard's URL.
+
+    Senders are spread by the app's own route table (api/shards/routing.py), so
+    each conversation lives on the shard the app would send it to.
+    """
+    routes = RouteTable(tuple(rasa_urls))
     async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_SECONDS, limits=LIMITS) as http:
 
         async def send(sender: str, message: str) -> Any:
-            base = rasa_urls[shard_index(sender, len(rasa_urls))].rstrip("/")
+            base = routes.url_for(sender)
             body = {"sender": sender, "message": message}
             try:
                 response = await http.post(f"{base}/webhooks/rest/webhook", json=body)

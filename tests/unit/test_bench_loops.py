@@ -17,7 +17,6 @@ from bench.loops import (
     open_loop,
     play,
 )
-from bench.targets import shard_index
 
 
 def test_conversations_start_evenly_at_the_offered_turn_rate() -> None:
@@ -121,15 +120,3 @@ def test_a_closed_loop_keeps_each_resident_busy_until_the_time_is_up() -> None:
     assert result.completed >= 3 and result.wrong == result.failed == 0
     assert result.turns == 4 * result.conversations
     assert result.as_json()["turns_per_s"] > 0
-
-
-def test_senders_spread_over_shards_stably() -> None:
-    senders = [f"bench-{i}" for i in range(400)]
-    spread = [shard_index(sender, 4) for sender in senders]
-    assert spread == [shard_index(sender, 4) for sender in senders]
-    assert set(spread) == {0, 1, 2, 3} and max(spread.count(i) for i in range(4)) < 150
-    assert shard_index("e2e-abc", 1) == 0
-    # blake2b of the sender, 8 bytes big-endian, as the app routes.
-    assert shard_index("resident-1", 1000) == 400
-    with pytest.raises(ValueError):
-        shard_index("x", 0)
