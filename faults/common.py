@@ -33,8 +33,8 @@ from api.database import make_engine, make_session_factory, transaction
 from api.launcher import Stack, app_environment, start_stack, stop_stack
 from api.schema import upgrade_database
 from api.settings import PROJECT_ROOT, Settings
-from api.supervisor import Supervisor
 from api.stations.registry import import_divisions, read_division_file
+from api.supervisor import Supervisor
 from api.tickets.models import Ticket
 from eval.dialogue_stack import isolated_settings
 

@@ -1,0 +1,155 @@
+"""A private system for the benchmarks, and the few facts about it the benchmarks need.
+
+Rasa and the app start through `api.launcher.start_stack`, as `make run` starts
+them, on free loopback ports, with a fresh SQLite database and every file the
+system writes (tracker, spool, token, logs, model store) in a temporary folder,
+never the project's `var/`. The app alone (no Rasa) is enough for Open311 filing.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from api.auth.models import Role, TokenKind
+from api.auth.service import create_account, issue_token
+from api.database import make_engine, make_session_factory, transaction
+from api.launcher import Stack, app_environment, start_stack, stop_stack
+from api.schema import upgrade_database
+from api.settings import PROJECT_ROOT, Settings
+from api.stations.registry import import_divisions, read_division_file
+
+SHARED_REGISTRY = PROJECT_ROOT.parent / "shared" / "data" / "jiulongpo_divisions.csv"
+DEMO_REGISTRY = PROJECT_ROOT / "registry" / "demo_divisions.csv"
+MODEL = PROJECT_ROOT / "models" / "zhihuiyang.tar.gz"
+
+
+def registry_file() -> Path:
+    """The district's full list when it is beside the project (as `make db`), else the demo."""
+    return SHARED_REGISTRY if SHARED_REGISTRY.is_file() else DEMO_REGISTRY
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def rasa_urls(stack: Stack) -> list[str]:
+    """The base URL of each Rasa process (shard) of a stack now, in shard order.
+
+    The one place that knows: a promotion replaces the processes and their URLs.
+    """
+    return [url.rstrip("/") for url in stack.rasa_urls]
+
+
+def prepare_database(url: str) -> None:
+    """Migrate and load the station registry."""
+    upgrade_database(url)
+    engine = make_engine(url)
+    with transaction(make_session_factory(engine)) as session:
+        import_divisions(session, read_division_file(registry_file()))
+    engine.dispose()
+
+
+def integration_key(url: str) -> str:
+    """An Open311 integration's API key on that database."""
+    engine = make_engine(url)
+    with transaction(make_session_factory(engine)) as session:
+        account = create_account(
+            session, username=f"bench-{uuid.uuid4().hex[:8]}", display_name="压测接入",
+            role=Role.SERVICE, station_code=None, password=None,
+        )  # fmt: skip
+        key = issue_token(session, account, kind=TokenKind.API_KEY, now=datetime.now(UTC)).token
+    engine.dispose()
+    return key
+
+
+def bench_settings(database_url: str, var_dir: Path) -> Settings:
+    """Free ports, a fresh token, no background sweeps, every file under `var_dir`."""
+    return Settings(
+        database_url=database_url,
+        app_port=free_port(),
+        rasa_port=free_port(),
+        rasa_token=uuid.uuid4().hex,
+        webhook_worker=False,
+        escalation_sweep=False,
+        model_store=var_dir / "models",
+        training_workspace=var_dir / "training",
+        conversation_tests_dir=var_dir / "conversation-tests",
+        spool_dir=var_dir / "spool",
+        rasa_token_file=var_dir / "run" / "rasa-token",
+        open311_burst=1_000_000,
+        open311_rate_per_minute=1_000_000.0,
+    )
+
+
+@contextmanager
+def full_stack(model: Path = MODEL) -> Iterator[Stack]:
+    """Rasa and the app on a fresh SQLite database; stopped and removed on exit."""
+    if not model.is_file():
+        raise FileNotFoundError(f"no trained model at {model}; run `make model` first")
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        work = Path(tmp)
+        database_url = f"sqlite:///{work / 'bench.db'}"
+        prepare_database(database_url)
+        var_dir = work / "var"
+        settings = bench_settings(database_url, var_dir)
+        stack = start_stack(settings, var_dir=var_dir, model=model, app_log=var_dir / "app.log")
+        try:
+            yield stack
+        finally:
+            stop_stack(stack)
+
+
+@contextmanager
+def app_only(database_url: str, var_dir: Path) -> Iterator[str]:
+    """The app by itself (Open311 and staff work need no Rasa); yields its base URL."""
+    settings = bench_settings(database_url, var_dir)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
+        "--host", settings.app_host, "--port", str(settings.app_port), "--no-access-log",
+    ]  # fmt: skip
+    with (var_dir / "app.log").open("ab") as log:
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=app_environment(settings),
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    url = f"http://{settings.app_host}:{settings.app_port}"
+    try:
+        _wait_for(url, process)
+        yield url
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited with {process.returncode}")
+        try:
+            if httpx.get(f"{url}/open311/v2/services.json", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError("the app did not come up")
