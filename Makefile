@@ -98,8 +98,10 @@ format: .venv/.synced ## apply ruff's formatting and fixes
 	$(APP_PY) -m ruff format .
 	$(APP_PY) -m ruff check --fix .
 
-bench: setup model ## measure round-trip, parse and dispatch figures
-	$(APP_PY) bench/run_all.py
+# `make bench QUICK=1` checks the tooling in about 5 minutes (figures not to be quoted);
+# `BENCH_PG=$(PG_TEST_URL)` also files on PostgreSQL, in a database of its own.
+bench: setup model ## chat, parse, memory, filing and dispatch figures into results/bench/ (~20 min)
+	$(APP_PY) bench/run_all.py$(if $(QUICK), --quick)$(if $(BENCH_PG), --pg $(BENCH_PG))
 
 faults: setup ## fault scenarios on the real processes, figures into results/faults/
 	$(APP_PY) -m faults.app_kill --filings 1000 --clients 8
