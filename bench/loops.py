@@ -157,10 +157,13 @@ async def open_loop(
     seconds: float,
     target: str,
     drain_seconds: float = 30.0,
+    settle_seconds: float = 5.0,
 ) -> LoopResult:
     """Start conversations on schedule for `seconds`; wait at most `drain_seconds` after.
 
     Turns still waiting for a reply when the drain ends are errors (UNFINISHED).
+    The server goes on working on them, so the run then waits `settle_seconds`
+    more before it returns, lest the next run measure this one's backlog.
     """
     result = LoopResult(target, "open", turns_per_second)
     sample = mix.next()
@@ -177,4 +180,6 @@ async def open_loop(
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
     result.elapsed = max(time.monotonic() - begin, seconds)
+    if pending:
+        await asyncio.sleep(settle_seconds)
     return result

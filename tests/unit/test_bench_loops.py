@@ -89,7 +89,9 @@ def test_open_loop_latency_counts_from_the_scheduled_time() -> None:
 
 
 def test_turns_left_waiting_when_the_run_ends_are_errors() -> None:
-    result = asyncio.run(open_loop(bot(60), LeakMix(), 8, 1.0, "fake", drain_seconds=0.3))
+    result = asyncio.run(
+        open_loop(bot(60), LeakMix(), 8, 1.0, "fake", drain_seconds=0.3, settle_seconds=0)
+    )
     assert result.conversations == 2
     assert result.failed == 2 and result.reasons[UNFINISHED] == 2 and result.ok_turns == 0
 
