@@ -62,8 +62,7 @@ def test_a_resend_after_the_app_was_killed_gets_the_first_answer_and_reaches_ras
         card = first[-1][-1]["custom"]
         assert card["type"] == "ticket"
 
-        (app,) = processes_named(stack, "app")
-        kill_and_wait_restart(stack, app)
+        kill_and_wait_restart(stack, processes_named(stack, "app"))
 
         again = [chat(http, sender, text, mid) for text, mid in zip(texts, ids, strict=True)]
     assert again == first  # the card with the same number, not "已经登记好了"
