@@ -78,40 +78,42 @@ def find_original(
 
     Only the tickets the database finds at the same spot are loaded.
     """
-    near = _near(lat, lon, place_key(location_text))
-    if near is None:
-        return None
-    candidates = session.scalars(
-        select(Ticket)
-        .where(
-            Ticket.service_code == service_code,
-            Ticket.status.in_(sorted(OPEN_STATUSES)),
-            Ticket.created_at >= at - DUPLICATE_WINDOW,
-            Ticket.created_at <= at,
-            near,
-        )
-        .order_by(Ticket.created_at, Ticket.id)
+    window = (
+        Ticket.service_code == service_code,
+        Ticket.status.in_(sorted(OPEN_STATUSES)),
+        Ticket.created_at >= at - DUPLICATE_WINDOW,
+        Ticket.created_at <= at,
     )
-    for ticket in candidates:
+    found: dict[int, Ticket] = {}
+    # One query per way of being near, each on an index of its own: a single query
+    # with OR between them would make the database read every ticket in the window.
+    for near in _near(lat, lon, place_key(location_text)):
+        for ticket in session.scalars(select(Ticket).where(*window, near)):
+            found[ticket.id] = ticket
+    for ticket in sorted(found.values(), key=lambda t: (t.created_at, t.id)):
         if _same_place(ticket, lat, lon, location_text):
             return ticket
     return None
 
 
-def _near(lat: float | None, lon: float | None, key: str | None) -> ColumnElement[bool] | None:
+def _near(lat: float | None, lon: float | None, key: str | None) -> list[ColumnElement[bool]]:
     """Where a match can be: in a box around the coordinates, or at the same place text."""
-    same_text = Ticket.place_key == key if key is not None else None
-    if lat is None or lon is None:
-        return same_text
-    lat_span = DUPLICATE_RADIUS_KM / _KM_PER_DEGREE_LATITUDE
-    lon_span = lat_span / max(math.cos(math.radians(lat)), 0.01)
-    in_box = and_(
-        Ticket.lat.between(lat - lat_span, lat + lat_span),
-        Ticket.lon.between(lon - lon_span, lon + lon_span),
-    )
-    if same_text is None:
-        return in_box
-    return or_(in_box, and_(or_(Ticket.lat.is_(None), Ticket.lon.is_(None)), same_text))
+    ways: list[ColumnElement[bool]] = []
+    if lat is not None and lon is not None:
+        lat_span = DUPLICATE_RADIUS_KM / _KM_PER_DEGREE_LATITUDE
+        lon_span = lat_span / max(math.cos(math.radians(lat)), 0.01)
+        ways.append(
+            and_(
+                Ticket.lat.between(lat - lat_span, lat + lat_span),
+                Ticket.lon.between(lon - lon_span, lon + lon_span),
+            )
+        )
+    if key is not None:
+        same_text = Ticket.place_key == key
+        if ways:  # with coordinates on both sides the box decides, not the text
+            same_text = and_(or_(Ticket.lat.is_(None), Ticket.lon.is_(None)), same_text)
+        ways.append(same_text)
+    return ways
 
 
 def _same_place(ticket: Ticket, lat: float | None, lon: float | None, text: str | None) -> bool:

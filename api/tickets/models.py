@@ -60,8 +60,9 @@ class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
         # The duplicate check: open tickets of a code at one spot, or filed in a window.
-        Index("ix_tickets_code_place", "service_code", "place_key"),
+        Index("ix_tickets_code_place_created", "service_code", "place_key", "created_at"),
         Index("ix_tickets_code_created", "service_code", "created_at"),
+        Index("ix_tickets_code_lat_lon", "service_code", "lat", "lon"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
