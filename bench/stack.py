@@ -8,7 +8,6 @@ never the project's `var/`. The app alone (no Rasa) is enough for Open311 filing
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,23 +26,11 @@ from api.database import make_engine, make_session_factory, transaction
 from api.launcher import Stack, app_environment, start_stack, stop_stack
 from api.schema import upgrade_database
 from api.settings import PROJECT_ROOT, Settings
+from api.shards.fleet import free_port
 from api.stations.registry import import_divisions, read_division_file
+from eval.dialogue_stack import registry_file
 
-SHARED_REGISTRY = PROJECT_ROOT.parent / "shared" / "data" / "jiulongpo_divisions.csv"
-DEMO_REGISTRY = PROJECT_ROOT / "registry" / "demo_divisions.csv"
 MODEL = PROJECT_ROOT / "models" / "zhihuiyang.tar.gz"
-
-
-def registry_file() -> Path:
-    """The district's full list when it is beside the project (as `make db`), else the demo."""
-    return SHARED_REGISTRY if SHARED_REGISTRY.is_file() else DEMO_REGISTRY
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rasa_urls(stack: Stack) -> list[str]:

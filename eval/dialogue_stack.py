@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from api.database import make_engine, make_session_factory, transaction
 from api.launcher import Stack, start_stack, stop_stack
 from api.schema import upgrade_database
 from api.settings import PROJECT_ROOT, Settings
+from api.shards.fleet import free_port
 from api.stations.registry import import_divisions, read_division_file, short_name
 
 SHARED_REGISTRY = PROJECT_ROOT.parent / "shared" / "data" / "jiulongpo_divisions.csv"
@@ -38,13 +38,6 @@ DEMO_REGISTRY = PROJECT_ROOT / "registry" / "demo_divisions.csv"
 def registry_file() -> Path:
     """The full district list when it is beside the project, else the demo extract."""
     return SHARED_REGISTRY if SHARED_REGISTRY.is_file() else DEMO_REGISTRY
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)
