@@ -104,8 +104,10 @@ def live(
     tests share them. Rasa compresses its action calls here, so the compressed
     path of the action-server protocol is exercised too.
     """
-    if not MODEL_PATH.is_file():
-        pytest.fail(f"no trained model at {MODEL_PATH}: run `make model` (make test does)")
+    # TEST_MODEL runs the same tests against another model (say, a candidate policy set).
+    model = Path(os.environ.get("TEST_MODEL") or MODEL_PATH)
+    if not model.is_file():
+        pytest.fail(f"no trained model at {model}: run `make model` (make test does)")
     var_dir = tmp_path_factory.mktemp("var")
     # The operators' loop writes training data, models and conversation tests, the app
     # its spool and Rasa's token: here into this session's own folder, never the project's.
@@ -113,7 +115,7 @@ def live(
     # browser test goes through the routing of residents to their own shard.
     settings = isolated_settings(database_url, var_dir, shards=2)
     os.environ["COMPRESS_ACTION_SERVER_REQUEST"] = "True"
-    stack = start_stack(settings, var_dir=var_dir, app_log=var_dir / "app.log")
+    stack = start_stack(settings, var_dir=var_dir, model=model, app_log=var_dir / "app.log")
     yield stack
     stop_stack(stack)
 

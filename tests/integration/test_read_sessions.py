@@ -85,7 +85,7 @@ def test_a_write_through_a_read_only_session_is_refused(database_url: str) -> No
     try:
         with reader() as session:
             assert session.execute(text("SELECT 1")).scalar() == 1
-            with pytest.raises(ReadOnlyViolationError):
+            with pytest.raises(ReadOnlyViolationError, match="UPDATE tickets"):
                 session.execute(update(Ticket).values(description="x"))
     finally:
         engine.dispose()

@@ -36,7 +36,7 @@ def test_residents_spread_over_all_shards() -> None:
 
 def test_one_shard_takes_everyone_and_none_is_refused() -> None:
     assert {shard_of(sender, 1) for sender in SENDERS} == {0}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one shard"):
         shard_of("x", 0)
 
 
@@ -63,5 +63,5 @@ def test_the_table_file_is_read_again_when_it_changes(tmp_path: Path) -> None:
 def test_a_table_file_without_urls_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "routes.json"
     path.write_text(json.dumps({"urls": "http://a:1"}), encoding="utf-8")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="urls must be a list"):
         read_routes(path)
