@@ -45,6 +45,8 @@ from api.tickets.service import FiledTicket
 from api.tickets.spool import spool_report
 
 logger = logging.getLogger(__name__)
+# Opens every emergency's first answer (the number to call); the app's chat knows it by this.
+EMERGENCY_MARK = "🚨"
 SPOOLED_REPLY = (
     "您反映的问题已经记下了。系统这会儿有点忙，工单号稍后生成，"
     "工作人员会照样跟进；着急的话也可以直接到附近的老杨工作站。"
@@ -97,7 +99,7 @@ class EmergencyAdvice:
         if kind is None:
             return []
         dispatcher.utter(
-            f"🚨 这是紧急情况（{kind.label}）！{kind.advice}\n"
+            f"{EMERGENCY_MARK} 这是紧急情况（{kind.label}）！{kind.advice}\n"
             "我同时为您登记紧急工单，马上通知附近的老杨工作站。"
         )
         with registry_view(self._context.session_factory, self._gazetteer_of) as view:

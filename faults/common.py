@@ -9,10 +9,12 @@ import asyncio
 import json
 import os
 import platform
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -36,12 +38,17 @@ from api.settings import PROJECT_ROOT, Settings
 from api.stations.registry import import_divisions, read_division_file
 from api.supervisor import Supervisor
 from api.tickets.models import Ticket
+from api.tickets.spool import spooled
 from eval.dialogue_stack import isolated_settings
 
 REGISTRY = PROJECT_ROOT / "registry" / "demo_divisions.csv"
 RESULTS = PROJECT_ROOT / "results" / "faults"
+# The processes' logs of each run are copied here (they may quote the fake residents).
+LOGS = Path(tempfile.gettempdir()) / "zhihuiyang-faults"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 RETRY_PAUSE_SECONDS = 0.2
+# Settings that let one integration file as fast as it likes (Open311's limiter).
+UNLIMITED: dict[str, Any] = {"open311_burst": 1_000_000, "open311_rate_per_minute": 1e6}
 Replies = list[dict[str, Any]]
 
 
@@ -139,6 +146,10 @@ def supervised_stack(database_url: str, var_dir: Path, **overrides: Any) -> Iter
         supervisor.stop()
         thread.join(timeout=10)
         stop_stack(stack)
+        kept = LOGS / var_dir.parent.name
+        shutil.copytree(var_dir / "log", kept, dirs_exist_ok=True)
+        shutil.copy(var_dir / "app.log", kept / "app.log")
+        print(f"  (logs of this run: {kept})")
 
 
 def processes_named(stack: Stack, prefix: str) -> list[int]:
@@ -152,6 +163,7 @@ class Outage:
 
     seconds: float = 0.0
     health_seen: set[str] = field(default_factory=set)
+    noticed_after: float = 0.0  # seconds until /health said so
 
 
 def kill_and_wait_restart(stack: Stack, indexes: list[int], timeout: float = 150) -> Outage:
@@ -269,3 +281,57 @@ def report(name: str, figures: dict[str, Any], out: Path = RESULTS) -> None:
     (out / f"{name}.json").write_text(text + "\n", encoding="utf-8")
     for key, value in figures.items():
         print(f"  {key:45} {value}")
+
+
+async def file_until(
+    url: str, api_key: str, run: str, clients: int, done: asyncio.Event
+) -> list[Filing]:
+    """An integration files reports `clients` at a time, each until answered, until `done`."""
+    filings: list[Filing] = []
+
+    async def client(http: httpx.AsyncClient) -> None:
+        while not done.is_set():
+            filing = Filing(f"{run}-{len(filings)}", f"故障演练{run}第{len(filings)}号：楼道灯坏了")
+            filings.append(filing)
+            filing.answer = await file_open311(http, api_key, filing)
+            await asyncio.sleep(0.05)
+
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        await asyncio.gather(*(client(http) for _ in range(clients)))
+    return filings
+
+
+def verify_filings(database_url: str, run: str, filings: list[Filing]) -> dict[str, int]:
+    """Open311 reports in the database against what the integration was told."""
+    by_text = tickets_by(database_url, "description", f"故障演练{run}")
+    answers = [(f, f.answer or {}) for f in filings]
+    for f, answer in answers:
+        if answer.get("service_request_id") not in (None, *by_text.get(f.description, [])):
+            print(
+                f"  {f.key}: told {answer} after {f.failures}, holds {by_text.get(f.description)}"
+            )
+    return {
+        "open311_filings": len(filings),
+        "open311_lost": sum(1 for f in filings if f.description not in by_text),
+        "open311_duplicated": sum(len(numbers) - 1 for numbers in by_text.values()),
+        "open311_answers_naming_another_ticket": sum(
+            1
+            for f, answer in answers
+            if "service_request_id" in answer
+            and [answer["service_request_id"]] != by_text.get(f.description)
+        ),
+        "open311_answered_with_a_token_only": sum(
+            1 for _, answer in answers if "service_request_id" not in answer
+        ),
+        "open311_requests_retried": sum(1 for f in filings if f.failures),
+    }
+
+
+def wait_spool_empty(spool_dir: Path, timeout: float = 90) -> float:
+    """Seconds until the app has filed every spooled report."""
+    started = time.monotonic()
+    while spooled(spool_dir):
+        if time.monotonic() - started > timeout:
+            raise TimeoutError(f"{len(spooled(spool_dir))} reports still spooled")
+        time.sleep(0.2)
+    return time.monotonic() - started

@@ -14,6 +14,16 @@ restart of the app:
   Rasa died, is dropped whole: Rasa cancels it when the app's connection closes),
   so it is sent.
 
+And after Rasa answered, its answer counts only if the turn is in the store. Rasa 3.6
+does not fail when its store is down (with the PostgreSQL server it shares with the
+app): it reads an empty conversation, answers from that ("好的，请说说遇到了什么问题？"
+to a resident who just gave the place of their report) and keeps the turn in its
+memory only. Such an answer is not passed on: the resident gets the 503 of a Rasa
+that cannot be reached, the page keeps the message with 重发, and the resend (same
+id) reaches Rasa again once the store is back. Except an emergency's answer: the
+number to call matters more than the conversation (its report is filed or spooled
+under the message id, so the resend does not file it twice).
+
 Only the process's memory (api/conversations/replay.py) knew this before, and a
 retry after the app had been killed and started again reached Rasa twice. A table of
 the app's own could not tell the two cases apart when the app dies between Rasa's
@@ -22,7 +32,6 @@ the sender are read (a page resends within minutes, never hundreds of turns late
 """
 
 import json
-import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -32,8 +41,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.database import failure_reason, is_sqlite
 from api.training.tracker import EVENTS
-
-logger = logging.getLogger(__name__)
 
 Replies = list[dict[str, Any]]
 METADATA_KEY = "message_id"  # the page's message id, in the metadata Rasa keeps
@@ -55,14 +62,25 @@ def tracker_read_url(tracker_url: str) -> str:
     return tracker_url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
-def answered_turn(tracker_url: str, sender: str, message_id: str) -> Replies | None:
-    """The bot's answers to this message if Rasa took it; None if it did not (or the store
-    cannot be read: then the message is sent, as before)."""
+class TrackerUnreadableError(RuntimeError):
+    """Rasa's tracker store could not be read (it is down with the database server)."""
+
+
+def tracker_in_use(tracker_url: str) -> bool:
+    """Whether there is a store to look in: configured (TRACKER_URL, which `laoyang run`
+    always sets) and, on SQLite, made by Rasa already."""
     if not tracker_url:
-        return None
+        return False
     url = tracker_read_url(tracker_url)
-    if is_sqlite(url) and not Path(url.split("///", 1)[-1]).is_file():
-        return None  # Rasa has taken no message yet
+    return not is_sqlite(url) or Path(url.split("///", 1)[-1]).is_file()
+
+
+def answered_turn(tracker_url: str, sender: str, message_id: str) -> Replies | None:
+    """The bot's answers to this message if Rasa took it (and kept it), None if it did not.
+
+    TrackerUnreadableError when the store cannot be read; call only if `tracker_in_use`.
+    """
+    url = tracker_read_url(tracker_url)
     query = (
         select(EVENTS.c.type_name, EVENTS.c.data)
         .where(EVENTS.c.sender_id == sender, EVENTS.c.type_name.in_(("user", "bot")))
@@ -73,8 +91,7 @@ def answered_turn(tracker_url: str, sender: str, message_id: str) -> Replies | N
         with _engine(url).connect() as conn:
             rows = [(str(kind), str(data or "{}")) for kind, data in conn.execute(query)]
     except SQLAlchemyError as exc:
-        logger.warning("tracker store not readable, message sent to Rasa: %s", failure_reason(exc))
-        return None
+        raise TrackerUnreadableError(failure_reason(exc)) from exc
     return _answers(list(reversed(rows)), message_id)
 
 

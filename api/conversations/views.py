@@ -1,13 +1,20 @@
 """Residents' chat and the NLU parse endpoint, both proxied to Rasa."""
 
+import contextlib
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
+from actions.report_lifecycle import EMERGENCY_MARK
 from api.catalogue import understand_parse
-from api.conversations.answered import METADATA_KEY, answered_turn
+from api.conversations.answered import (
+    METADATA_KEY,
+    TrackerUnreadableError,
+    answered_turn,
+    tracker_in_use,
+)
 from api.conversations.rasa_client import RasaUnavailableError
 from api.conversations.replay import Replies, ReplyOnce
 from api.conversations.schemas import (
@@ -44,13 +51,28 @@ async def chat(request: ChatRequest, rasa: RasaDep, http: Request) -> list[BotMe
     if message_id:
         metadata[METADATA_KEY] = message_id  # kept by Rasa with the turn (answered.py)
 
+    tracker_url: str = http.app.state.settings.tracker_url
+    checked = bool(message_id) and tracker_in_use(tracker_url)
+
+    async def lookup() -> Replies | None:
+        assert message_id
+        return await run_in_threadpool(answered_turn, tracker_url, request.sender, message_id)
+
     async def send() -> Replies:
-        if message_id:
-            tracker_url = http.app.state.settings.tracker_url
-            kept = await run_in_threadpool(answered_turn, tracker_url, request.sender, message_id)
-            if kept is not None:
-                return kept  # taken before this process started: not a second time
-        return await rasa.send_message(request.sender, request.message, metadata)
+        if checked:
+            with contextlib.suppress(TrackerUnreadableError):  # Rasa will tell
+                kept = await lookup()
+                if kept is not None:
+                    return kept  # taken before this process started: not a second time
+        replies = await rasa.send_message(request.sender, request.message, metadata)
+        if checked and not any(EMERGENCY_MARK in str(r.get("text")) for r in replies):
+            try:
+                kept = await lookup()
+            except TrackerUnreadableError as exc:
+                raise RasaUnavailableError(f"tracker store unreadable: {exc}") from exc
+            if kept is None:
+                raise RasaUnavailableError("Rasa answered without keeping the turn")
+        return replies
 
     guard: ReplyOnce = http.app.state.reply_once
     try:
