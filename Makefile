@@ -103,8 +103,16 @@ format: .venv/.synced ## apply ruff's formatting and fixes
 bench: setup model ## chat, parse, memory, filing and dispatch figures into results/bench/ (~20 min)
 	$(APP_PY) bench/run_all.py$(if $(QUICK), --quick)$(if $(BENCH_PG), --pg $(BENCH_PG))
 
-faults: setup ## fault scenarios on the real processes, figures into results/faults/
-	$(APP_PY) -m faults.app_kill --filings 1000 --clients 8
+# Each scenario in turn (a few minutes each, its time printed); FAULTS="a b" runs some.
+FAULTS ?= app_kill chat_app_kill rasa_kill pg_restart db_readonly webhook_down
+
+faults: setup model ## fault scenarios on the real processes, figures into results/faults/
+	@failed=""; for scenario in $(FAULTS); do \
+		echo "== faults.$$scenario =="; started=$$(date +%s); \
+		$(APP_PY) -m faults.$$scenario || failed="$$failed $$scenario"; \
+		echo "== faults.$$scenario: $$(( $$(date +%s) - started )) s =="; \
+	done; \
+	if [ -n "$$failed" ]; then echo "!!!!! failed:$$failed !!!!!"; exit 1; fi
 
 .PHONY: eval eval-ci eval-blind eval-dialogues
 

@@ -20,13 +20,10 @@ import asyncio
 import sys
 import time
 import uuid
-from collections.abc import Callable
 
 from faults.common import (
     UNLIMITED,
-    Filing,
     Outage,
-    file_until,
     health,
     prepare_database,
     report,
@@ -37,11 +34,10 @@ from faults.common import (
 )
 from faults.pg import PrivatePostgres
 from faults.residents import (
-    Conversation,
     chat_failures,
     conversation,
     failures_seen,
-    play_all,
+    load,
     resend_all,
     verify_chat,
 )
@@ -75,22 +71,6 @@ def stop_for(pg: PrivatePostgres, url: str, seconds: float) -> Outage:
     outage.health_seen.add("ok")
     outage.seconds = time.monotonic() - began
     return outage
-
-
-async def load(
-    url: str,
-    api_key: str,
-    run: str,
-    talks: list[Conversation],
-    at_once: int,
-    faults: list[tuple[int, Callable[[], Outage]]],
-) -> tuple[list[Outage], list[Filing]]:
-    """The conversations with their faults, and Open311 filings for as long as they last."""
-    done = asyncio.Event()
-    filer = asyncio.create_task(file_until(url, api_key, run, 2, done))
-    outages = await play_all(url, talks, at_once, faults)
-    done.set()
-    return outages, await filer
 
 
 def main() -> int:

@@ -21,7 +21,14 @@ from sqlalchemy import create_engine, select
 
 from api.conversations.answered import METADATA_KEY, tracker_read_url
 from api.training.tracker import EVENTS
-from faults.common import RETRY_PAUSE_SECONDS, Outage, Replies, tickets_by
+from faults.common import (
+    RETRY_PAUSE_SECONDS,
+    Filing,
+    Outage,
+    Replies,
+    file_until,
+    tickets_by,
+)
 
 PROBLEMS = (
     "我家天花板漏水了", "停水了，一直没来水", "家里停电了", "燃气表坏了，不走字",
@@ -231,3 +238,19 @@ def failures_seen(talks: list[Conversation]) -> dict[str, int]:
     """How often each kind of failed attempt happened (an exception's name, or a status
     with the detail the resident was shown)."""
     return dict(Counter(f for talk in talks for turn in talk.turns for f in turn.failures))
+
+
+async def load(
+    url: str,
+    api_key: str,
+    run: str,
+    talks: list[Conversation],
+    at_once: int,
+    faults: Sequence[tuple[int, Callable[[], Outage]]],
+) -> tuple[list[Outage], list[Filing]]:
+    """The conversations with their faults, and Open311 filings for as long as they last."""
+    done = asyncio.Event()
+    filer = asyncio.create_task(file_until(url, api_key, run, 2, done))
+    outages = await play_all(url, talks, at_once, faults)
+    done.set()
+    return outages, await filer

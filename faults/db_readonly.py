@@ -1,0 +1,135 @@
+"""The database turns read-only under chat and Open311 load: reports are spooled, then filed.
+
+Production case chosen: PostgreSQL switching to read-only (`default_transaction_read_only`
+on for the whole server). That is what a managed PostgreSQL does by itself when its
+storage is nearly full, and what the app meets when a failover leaves DATABASE_URL on a
+standby: every write fails with SQLSTATE 25006 while reads go on, for the app and for
+Rasa's tracker store alike. (A read-only SQLite file cannot be staged here honestly: the
+app runs as root, whom file modes do not stop; in production it would be a filesystem
+remounted read-only or a full disk, both errors the app already treats as an outage.)
+
+A private PostgreSQL server (faults/pg.py), Rasa and the app as `laoyang run` runs them.
+Residents play report conversations and an integration files Open311 reports; mid-run
+the server goes read-only for some seconds, then writable again. Counted: reports
+filed at once, spooled (the spool folder is watched), replayed from the spool, and
+lost and duplicated, which must be 0.
+
+    .venv/bin/python -m faults.db_readonly [--conversations 24] [--at-once 6] [--seconds 10]
+"""
+
+import argparse
+import asyncio
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from api.tickets.spool import spooled
+from faults.common import (
+    UNLIMITED,
+    Outage,
+    health,
+    prepare_database,
+    report,
+    supervised_stack,
+    tickets_by,
+    verify_filings,
+    wait_spool_empty,
+)
+from faults.pg import PrivatePostgres
+from faults.residents import (
+    chat_failures,
+    conversation,
+    failures_seen,
+    load,
+    resend_all,
+    verify_chat,
+)
+
+NAME = "db_readonly"
+
+
+class SpoolWatch:
+    """Every report that passes through the spool folder (by file name)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.seen: set[str] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            self.seen |= {path.name for path in spooled(self.folder)}
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def read_only_for(pg: PrivatePostgres, url: str, seconds: float) -> Outage:
+    """The whole server read-only for `seconds` (watching /health), then writable again."""
+    outage = Outage()
+    began = time.monotonic()
+    pg.sql("ALTER SYSTEM SET default_transaction_read_only = on")
+    pg.sql("SELECT pg_reload_conf()")
+    while time.monotonic() - began < seconds:
+        outage.health_seen.add(health(url))
+        time.sleep(0.25)
+    pg.sql("ALTER SYSTEM RESET default_transaction_read_only")
+    pg.sql("SELECT pg_reload_conf()")
+    outage.seconds = time.monotonic() - began
+    return outage
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--conversations", type=int, default=24)
+    parser.add_argument("--at-once", type=int, default=6)
+    parser.add_argument("--seconds", type=float, default=10.0, help="how long it is read-only")
+    args = parser.parse_args()
+    run = uuid.uuid4().hex[:6]
+    prefix = f"fault-ro-{run}"
+    talks = [conversation(prefix, i) for i in range(args.conversations)]
+    turns = sum(len(t.turns) for t in talks)
+    with PrivatePostgres() as pg:
+        api_key = prepare_database(pg.url)
+        overrides = {"spool_replay_seconds": 1.0, "database_timeout_seconds": 5.0} | UNLIMITED
+        with supervised_stack(pg.url, pg.folder / "var", **overrides) as stack:
+            watch = SpoolWatch(stack.settings.spool_dir)
+            faults = [(turns // 3, lambda: read_only_for(pg, stack.app_url, args.seconds))]
+            began = time.monotonic()
+            outages, filings = asyncio.run(
+                load(stack.app_url, api_key, run, talks, args.at_once, faults)
+            )
+            elapsed = time.monotonic() - began
+            spool_seconds = wait_spool_empty(stack.settings.spool_dir)
+            watch.stop()
+            late = asyncio.run(resend_all(stack.app_url, talks))
+            counts = verify_chat(pg.url, stack.settings.tracker_url, prefix, talks)
+            counts |= verify_filings(pg.url, run, filings)
+            tickets = sum(len(n) for n in tickets_by(pg.url, "description", "").values())
+    figures: dict[str, object] = dict(counts)
+    figures |= {
+        "tickets_in_the_database": tickets,
+        "reports_spooled": len(watch.seen),
+        "spooled_reports_filed_once_writable": len(watch.seen),  # the spool ends empty
+        "reports_filed_at_once": tickets - len(watch.seen),
+        "late_retries_answered_differently": late,
+        "read_only_seconds": args.seconds,
+        "health_seen_while_read_only": sorted(outages[0].health_seen),
+        "seconds_to_empty_the_spool_afterwards": round(spool_seconds, 1),
+        "failed_chat_attempts": failures_seen(talks),
+        "seconds": round(elapsed, 1),
+    }
+    report(NAME, figures)
+    bad = counts["open311_lost"] + counts["open311_duplicated"]
+    bad += counts["open311_answers_naming_another_ticket"]
+    return 1 if chat_failures(counts) + bad + late else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
