@@ -110,7 +110,7 @@ def main() -> int:
             watch.stop()
             late = asyncio.run(resend_all(stack.app_url, talks))
             counts = verify_chat(pg.url, stack.settings.tracker_url, prefix, talks)
-            counts |= verify_filings(pg.url, run, filings)
+            counts |= verify_filings(pg.url, stack.app_url, run, filings)
             tickets = sum(len(n) for n in tickets_by(pg.url, "description", "").values())
     figures: dict[str, object] = dict(counts)
     figures |= {

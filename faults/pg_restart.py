@@ -101,7 +101,7 @@ def main() -> int:
             late = asyncio.run(resend_all(stack.app_url, talks))
             restarted = sum(a != p.pid for a, p in zip(pids, stack.processes, strict=True))
             counts = verify_chat(pg.url, stack.settings.tracker_url, prefix, talks)
-            counts |= verify_filings(pg.url, run, filings)
+            counts |= verify_filings(pg.url, stack.app_url, run, filings)
     for talk in talks:
         for line in talk.wrong:
             print(f"  {talk.sender} {line}")
