@@ -462,3 +462,34 @@ def test_ticket_status_by_number_in_the_message(
     # Somebody else learns nothing about it, not even that it exists.
     stranger = ask(new_sender())
     assert "没查到" in stranger and "已派单" not in stranger
+
+
+def test_a_confirmation_sent_to_rasa_anew_files_the_ticket_it_filed_before(
+    client: TestClient, session_factory: sessionmaker[Session]
+) -> None:
+    """The app or Rasa died after the ticket was filed but before Rasa kept the turn: the
+    page resends the confirmation with its id, and Rasa takes it as a new message (a new
+    Rasa message id). The page's id, which the app puts in the metadata, is the key."""
+    sender = new_sender()
+    slots = {**CONFIRM_ASKED, "confirm": True, "requested_slot": None}
+    page = {"message_id": uuid.uuid4().hex}
+    calls = [
+        rasa_call(
+            "action_submit_report",
+            sender,
+            "/affirm",
+            "affirm",
+            slots=slots,
+            metadata=page,
+            loop=None,
+        )
+        for _ in range(2)
+    ]
+    numbers = [
+        [m["custom"]["number"] for m in run(client, call)["responses"] if m.get("custom")]
+        for call in calls
+    ]
+    assert numbers[0] == numbers[1] and len(numbers[0]) == 1
+    with session_factory() as session:
+        mine = session.scalars(select(Ticket.number).where(Ticket.sender_id == sender)).all()
+    assert mine == numbers[0]
