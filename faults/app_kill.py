@@ -28,13 +28,12 @@ from api.settings import Settings
 from faults.common import (
     RESULTS,
     App,
-    Filing,
-    file_open311,
     free_port,
     prepare_database,
     report,
     tickets_by,
 )
+from faults.open311 import Filing, file_open311
 
 NAME = "app_kill"
 

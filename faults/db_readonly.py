@@ -34,9 +34,9 @@ from faults.common import (
     report,
     supervised_stack,
     tickets_by,
-    verify_filings,
     wait_spool_empty,
 )
+from faults.open311 import verify_filings
 from faults.pg import PrivatePostgres
 from faults.residents import (
     chat_failures,

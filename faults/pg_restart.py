@@ -28,10 +28,10 @@ from faults.common import (
     prepare_database,
     report,
     supervised_stack,
-    verify_filings,
     wait_health,
     wait_spool_empty,
 )
+from faults.open311 import verify_filings
 from faults.pg import PrivatePostgres
 from faults.residents import (
     chat_failures,

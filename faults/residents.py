@@ -23,12 +23,11 @@ from api.conversations.answered import METADATA_KEY, tracker_read_url
 from api.training.tracker import EVENTS
 from faults.common import (
     RETRY_PAUSE_SECONDS,
-    Filing,
     Outage,
     Replies,
-    file_until,
     tickets_by,
 )
+from faults.open311 import Filing, file_until
 
 PROBLEMS = (
     "我家天花板漏水了", "停水了，一直没来水", "家里停电了", "燃气表坏了，不走字",

@@ -35,7 +35,8 @@ from api.tickets.models import Ticket
 from api.webhooks.delivery import DeliveryConfig, WebhookDeliverer
 from api.webhooks.models import WebhookDelivery, WebhookSubscription
 from api.webhooks.signing import new_secret, verify
-from faults.common import App, Filing, file_open311, free_port, prepare_database, report
+from faults.common import App, free_port, prepare_database, report
+from faults.open311 import Filing, file_open311
 
 NAME = "webhook_down"
 STEP = timedelta(minutes=1)
