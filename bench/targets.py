@@ -6,6 +6,7 @@ scripted conversations and checks apply. Bare Rasa skips the app's chat layer
 report form's actions still run in the app, as they do in production.
 """
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -37,7 +38,8 @@ async def app_chat(app_url: str) -> AsyncIterator[Send]:
     ) as http:
 
         async def send(sender: str, message: str) -> Any:
-            body = {"sender": sender, "message": message, "metadata": {}}
+            # With a message id, as the chat page sends every message.
+            body = {"sender": sender, "message": message, "message_id": uuid.uuid4().hex}
             try:
                 response = await http.post("/api/chat", json=body)
             except httpx.HTTPError as error:
