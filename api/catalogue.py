@@ -145,21 +145,49 @@ def understand(intent: str | None, ranking: Iterable[tuple[str, float]] = ()) ->
     emergency = emergency_for_intent(intent)
     if emergency is None:
         return Understanding(service_code_for_intent(intent), None)
-    return Understanding(code_beside_danger(ranking) or emergency.service_code, emergency)
+    code = code_beside_danger(ranking, emergency.kind)
+    return Understanding(code or emergency.service_code, emergency)
 
 
-def code_beside_danger(ranking: Iterable[tuple[str, float]]) -> str | None:
+# The problems a danger of each kind can come from. A gas smell is always `gas`
+# (categories.md); someone trapped is in a building or a public place; a collapse is
+# a building or a public structure; a person hurt or taken ill needs help (welfare) or
+# was hurt by a defect. The model's words around a danger (漏, 臭, 吵, 老人) often lean to a
+# code no such danger comes from (煤气漏了 → water_leak, 电梯关人 → welfare); those are skipped.
+PROBLEM_CODES: Final[dict[str, frozenset[str]]] = {
+    "fire": frozenset(
+        {"power_outage", "gas", "environment", "public_facility", "housing_repair", "other"}
+    ),
+    "gas_leak": frozenset({"gas"}),
+    "medical": frozenset({"welfare", "public_facility", "housing_repair", "water_leak"}),
+    "violence": frozenset({"dispute", "public_facility", "other", "gas", "power_outage"}),
+    "trapped": frozenset({"housing_repair", "public_facility"}),
+    "electric_water": frozenset(
+        {"water_leak", "power_outage", "public_facility", "housing_repair", "environment"}
+    ),
+    "collapse": frozenset({"housing_repair", "public_facility", "environment"}),
+}
+
+
+def code_beside_danger(ranking: Iterable[tuple[str, float]], kind: str | None = None) -> str | None:
     """The problem named around a danger: the best-ranked intent that is not an emergency.
 
     A confident emergency leaves little score to the rest, so only the order counts:
     when what comes first after the dangers is a report (垃圾站 → environment), that is
     the problem; when it is anything else (厨房着火了 → goodbye), no problem was named.
+    With the danger's `kind`, reports of a code no such danger comes from
+    (`PROBLEM_CODES`) are passed over.
     """
-    rest = [
-        (score, name) for name, score in ranking if not name.startswith(EMERGENCY_INTENT_PREFIX)
-    ]
-    best = max(rest, default=None)
-    return service_code_for_intent(best[1]) if best is not None else None
+    allowed = PROBLEM_CODES.get(kind or "")
+    rest = sorted(
+        ((score, name) for name, score in ranking if not name.startswith(EMERGENCY_INTENT_PREFIX)),
+        reverse=True,
+    )
+    for _, name in rest:
+        code = service_code_for_intent(name)
+        if code is None or allowed is None or code in allowed:
+            return code
+    return None
 
 
 # Below this, a report intent's score says nothing about the problem ("厨房着火了").

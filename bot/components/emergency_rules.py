@@ -31,11 +31,15 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.components.danger_patterns import (
     DANGER_PATTERNS,
+    DENIED_INSIDE,
+    EXPERIENCED,
     NEGATION_BEFORE,
     NOT_NOW,
+    NOT_NOW_MESSAGE,
     PINYIN_NEGATION_BEFORE,
     PINYIN_NOT_NOW,
     PINYIN_PATTERNS,
+    RESOLVED_AFTER,
     DangerPattern,
 )
 
@@ -95,7 +99,14 @@ def fire_emoji_only(text: str) -> bool:
 
 def danger_intent(text: str) -> str | None:
     """The emergency a message describes as happening now, if its words say so."""
-    for clause in _windows(_CLAUSE.findall(rule_text(text))):
+    cleaned = rule_text(text)
+    if NOT_NOW_MESSAGE.search(cleaned):
+        return None
+    clauses = _CLAUSE.findall(cleaned)
+    resolved = [i for i, clause in enumerate(clauses) if RESOLVED_AFTER.search(clause)]
+    if resolved:  # what the message says is over before it no longer counts
+        clauses = clauses[resolved[-1] :]
+    for clause in _windows(clauses):
         if NOT_NOW.search(clause):
             continue
         found = _present_danger(clause, DANGER_PATTERNS, NEGATION_BEFORE)
@@ -105,6 +116,34 @@ def danger_intent(text: str) -> str | None:
         if found is not None:
             return found
     return None
+
+
+# Spaces between Chinese words that some residents type instead of commas.
+_SPACED = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")
+
+
+def _spaced_pieces(text: str) -> list[str]:
+    """The pieces between spaces that stand for commas (上个月物业费有意见 现在楼下在冒黑烟)."""
+    pieces = [p for part in _SPACED.split(text.strip()) for p in _CLAUSE.findall(rule_text(part))]
+    return pieces if len(pieces) > 1 else []
+
+
+def ruled_out(text: str) -> set[str]:
+    """Emergencies whose danger words the message uses, read as not happening now.
+
+    Meaningful when `danger_intent` finds nothing: then every danger word of the
+    message was denied, past, hypothetical or asked about (没有着火, 上回燃气漏气,
+    万一着火了是打119还是…, 热得要着火了).
+    """
+    found: set[str] = set()
+    for clause in _CLAUSE.findall(rule_text(text)):
+        found.update(d.intent for d in DANGER_PATTERNS if d.pattern.search(clause))
+        joined = clause.replace(" ", "")
+        if joined != clause:
+            found.update(d.intent for d in PINYIN_PATTERNS if d.pattern.search(joined))
+    # A piece between spaces that says it now keeps the model's verdict (现在楼下在冒黑烟).
+    present = {danger_intent(piece) for piece in _spaced_pieces(text)}
+    return found - present
 
 
 def _windows(clauses: list[str]) -> list[str]:
@@ -121,14 +160,24 @@ def _windows(clauses: list[str]) -> list[str]:
     return clauses + pairs
 
 
+# Kinds whose patterns span a subject and a sign (燃气…味道, 插座…冒烟), so a denial
+# can sit inside the match; the others say 没气了, 没反应, 叫不醒 on purpose.
+_DENIABLE_INSIDE = frozenset({"emergency_gas_leak", "emergency_electric_water", "emergency_fire"})
+
+
 def _present_danger(
     clause: str, patterns: tuple[DangerPattern, ...], negation: re.Pattern[str]
 ) -> str | None:
     """The first pattern's intent that matches with no denial right before it."""
     for danger in patterns:
         for match in danger.pattern.finditer(clause):
-            if not negation.search(clause[: match.start()]):
-                return danger.intent
+            if negation.search(clause[: match.start()]):
+                continue
+            if EXPERIENCED.search(clause[match.end() :]):
+                continue
+            if danger.intent in _DENIABLE_INSIDE and DENIED_INSIDE.search(match.group()):
+                continue
+            return danger.intent
     return None
 
 
@@ -161,10 +210,34 @@ class EmergencyRules(GraphComponent):
             current = message.get(INTENT) or {}
             name = str(current.get(INTENT_NAME_KEY) or "")
             confident = float(current.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= MODEL_SURE
+            if intent is None and name.startswith("emergency_") and name in ruled_out(text):
+                self._demote(message, name)  # its own danger words say: not now
+                continue
             if intent is None or (name.startswith("emergency_") and confident):
                 continue  # no danger words, or the model is already sure of an emergency
             self._set_intent(message, intent)
         return messages
+
+    @staticmethod
+    def _demote(message: Message, emergency: str) -> None:
+        """The best intent that is no emergency goes first; the emergency is scaled down."""
+        ranking = list(message.get(INTENT_RANKING_KEY) or [])
+        calm = [e for e in ranking if not str(e.get(INTENT_NAME_KEY)).startswith("emergency_")]
+        if not calm:
+            return
+        top = calm[0]
+        rest = [
+            {
+                **entry,
+                PREDICTED_CONFIDENCE_KEY: entry.get(PREDICTED_CONFIDENCE_KEY, 0.0) * OTHERS_SCALE,
+            }
+            if str(entry.get(INTENT_NAME_KEY)).startswith("emergency_")
+            else entry
+            for entry in ranking
+            if entry is not top
+        ]
+        message.set(INTENT, dict(top), add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [dict(top), *rest], add_to_output=True)
 
     @staticmethod
     def _set_intent(message: Message, intent: str) -> None:

@@ -230,3 +230,88 @@ def test_more_present_dangers(text: str, intent: str) -> None:
 )
 def test_talk_about_danger_is_not_one(text: str) -> None:
     assert danger_intent(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a fall that hurt, told by what it did to the person
+        ("小区门口那个坑，一个骑电瓶车的大爷连人带车栽下去了，伤得好重", "emergency_medical"),
+        ("我爸从梯子上滑下来，后脑勺着地，现在人有点晕乎", "emergency_medical"),
+        ("婆婆在厕所滑了一跤，瘫在地上不能动了", "emergency_medical"),
+        ("someone is bleeding on the stairs", "emergency_medical"),
+        # a stopped lift or a jammed door with someone inside; English
+        ("电梯走到一半停在半空，我女儿在里面哭", "emergency_trapped"),
+        ("储藏室的门锁坏了打不开，我儿子在里头", "emergency_trapped"),
+        ("we are stuck in the elevator at block 3", "emergency_trapped"),
+        # a shock felt, wet fittings, a lamp full of water
+        ("下雨后广告牌的灯箱泡在积水里，路人靠上去遭电麻了", "emergency_electric_water"),
+        ("楼上的水顺着吸顶灯往下滴，灯还开起的", "emergency_electric_water"),
+        # fire moving or coming out; a dialect 着起了
+        ("烧秸秆的火窜到坡上的竹林了", "emergency_fire"),
+        ("路灯杆的接线盒冒出火来了", "emergency_fire"),
+        ("the kitchen is on fire", "emergency_fire"),
+        # a ceiling, road or wall giving way now
+        ("厨房的铝扣板吊顶一大块塌下来了", "emergency_collapse"),
+        ("暴雨过后小区的人行道陷下去一大片", "emergency_collapse"),
+        ("老房子墙上的裂缝越来越在变大，灰一直往下掉", "emergency_collapse"),
+        # people brought to fight, a chase with a weapon, a lock forced, theft now
+        ("讨债的带了一帮人来店里打我们", "emergency_violence"),
+        ("几个人拿钢管在巷子里追着砍人", "emergency_violence"),
+        ("有两个人在撬楼下那辆车的车窗", "emergency_violence"),
+        ("有人正在锯小区的铁栏杆拿去卖", "emergency_violence"),
+        # a guess put as a question is still a worry about now
+        ("屋头一股怪味，是不是燃气漏了", "emergency_gas_leak"),
+    ],
+)
+def test_further_present_dangers(text: str, intent: str) -> None:
+    assert danger_intent(text) == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # denied inside the words, in English, or marked as an experience
+        "煤气灶没有味道，就是点不着",
+        "no fire, the smoke alarm just beeps all night",
+        "我爸去年晕倒过，想问下社区有没有上门体检",
+        # long past, fixed, reconciled, rescued
+        "配电房起火是半个月前的事了，到现在路灯还不亮",
+        "两口子前晚打架，现在已经和好了，就是门口的碎碗没人扫",
+        "插座进水那回电工来换过了，现在没危险了，就是墙上留了水印子",
+        # which number to call, a real-if hypothesis, a figure of speech, a joke, a typo
+        "煤气漏了是打119还是打燃气公司",
+        "如果有人触电了，应该先拉闸还是先打120",
+        "灭火器都是空的，真着火了咋个办",
+        "楼下天天打麻将，吵得我要逼疯了，我要杀人了",
+        "我朋友说他宿舍着火了，原来是开玩笑的",
+        "kun ren? 不是不是，打错字了，是问困难补助",
+        # fire words that are objects, a pothole, a call for someone
+        "the fire door on floor 5 will not close",
+        "消防通道旁边的fire extinguisher过期了",
+        "路面塌了个小坑，车开过去颠得很",
+        "麻烦叫个人来接电话，我打字慢",
+        "被人倒了一地的建筑垃圾没人管",
+    ],
+)
+def test_more_talk_about_danger_is_not_one(text: str) -> None:
+    assert danger_intent(text) is None
+
+
+def test_a_model_emergency_its_own_words_rule_out_is_set_aside() -> None:
+    message = _message("万一楼道着火了，应该往哪边跑", "emergency_fire", 0.7)
+    EmergencyRules().process([message])
+    assert message.get("intent")["name"] == "report_gas"
+    assert message.get("intent_ranking")[1] == {"name": "emergency_fire", "confidence": 0.35}
+
+
+def test_a_model_emergency_without_danger_words_stands() -> None:
+    message = _message("屋头有股怪怪的味道，老伴说头昏", "emergency_gas_leak", 0.4)
+    EmergencyRules().process([message])
+    assert message.get("intent") == {"name": "emergency_gas_leak", "confidence": 0.4}
+
+
+def test_a_piece_between_spaces_that_says_it_now_keeps_the_model_verdict() -> None:
+    message = _message("上个月的物业费有意见 先不说 现在楼道在冒黑烟", "emergency_fire", 0.6)
+    EmergencyRules().process([message])
+    assert message.get("intent") == {"name": "emergency_fire", "confidence": 0.6}

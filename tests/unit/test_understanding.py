@@ -44,3 +44,22 @@ def test_a_rasa_parse_result_reads_the_same() -> None:
     understood = understand_parse(parse)
     assert understood.service_code == "water_leak"
     assert understood.emergency is not None and understood.emergency.kind == "electric_water"
+
+
+def test_a_danger_passes_over_codes_no_such_danger_comes_from() -> None:
+    ranking = [
+        ("emergency_gas_leak", 1.0),
+        ("report_water_leak", 0.2),
+        ("report_environment", 0.1),
+        ("report_gas", 0.05),
+    ]
+    assert understand("emergency_gas_leak", ranking).service_code == "gas"
+    trapped = [
+        ("emergency_trapped", 0.9),
+        ("report_welfare", 0.05),
+        ("report_public_facility", 0.03),
+    ]
+    assert understand("emergency_trapped", trapped).service_code == "public_facility"
+    # a danger whose fitting reports all lose to a non-report names no problem
+    fire = [("emergency_fire", 1.0), ("report_water_leak", 0.1), ("goodbye", 0.01)]
+    assert understand("emergency_fire", fire).service_code == "other"
