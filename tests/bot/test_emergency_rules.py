@@ -254,7 +254,7 @@ def test_talk_about_danger_is_not_one(text: str) -> None:
         # a ceiling, road or wall giving way now
         ("厨房的铝扣板吊顶一大块塌下来了", "emergency_collapse"),
         ("暴雨过后小区的人行道陷下去一大片", "emergency_collapse"),
-        ("老房子墙上的裂缝越来越在变大，灰一直往下掉", "emergency_collapse"),
+        ("楼梯间墙上的裂缝一直在变宽，我们都跑出来了", "emergency_collapse"),
         # people brought to fight, a chase with a weapon, a lock forced, theft now
         ("讨债的带了一帮人来店里打我们", "emergency_violence"),
         ("几个人拿钢管在巷子里追着砍人", "emergency_violence"),
@@ -290,6 +290,7 @@ def test_further_present_dangers(text: str, intent: str) -> None:
         "the fire door on floor 5 will not close",
         "消防通道旁边的fire extinguisher过期了",
         "路面塌了个小坑，车开过去颠得很",
+        "客厅墙上的裂缝越来越长，想请人来看看",
         "麻烦叫个人来接电话，我打字慢",
         "被人倒了一地的建筑垃圾没人管",
     ],
