@@ -1,9 +1,11 @@
 """A database of the tests' own that they take down and bring back, for real.
 
 Nothing of our code is patched. On SQLite another connection holds the write lock
-(`BEGIN EXCLUSIVE`): the app starts every transaction with BEGIN IMMEDIATE, so each
-of its database calls waits the (short) busy timeout and fails with "database is
-locked". On PostgreSQL the app reaches the server through a loopback relay that the
+(`BEGIN EXCLUSIVE`): the app starts every writing transaction with BEGIN IMMEDIATE,
+so each write waits the (short) busy timeout and fails with "database is locked".
+Reads of a WAL database never wait for a writer (GET requests read without the write
+lock), so for them the tickets table is taken away first (renamed, committed): a read
+of tickets fails at once, as it would with the file gone. On PostgreSQL the app reaches the server through a loopback relay that the
 test cuts: open connections drop and new ones are refused, as when the server stops.
 """
 
@@ -56,7 +58,7 @@ class OutageDatabase:
 
 
 class SqliteLock:
-    """Holds SQLite's write lock from a connection of its own."""
+    """Takes the tickets table away and holds SQLite's write lock, from a connection of its own."""
 
     def __init__(self, path: Path) -> None:
         self._path = path
@@ -64,11 +66,13 @@ class SqliteLock:
 
     def down(self) -> None:
         self._holder = sqlite3.connect(self._path, isolation_level=None, timeout=30)
+        self._holder.execute("ALTER TABLE tickets RENAME TO tickets_away")
         self._holder.execute("BEGIN EXCLUSIVE")
 
     def up(self) -> None:
         if self._holder is not None:
             self._holder.execute("ROLLBACK")
+            self._holder.execute("ALTER TABLE tickets_away RENAME TO tickets")
             self._holder.close()
             self._holder = None
 
