@@ -5,8 +5,9 @@ Nothing of our code is patched. On SQLite another connection holds the write loc
 so each write waits the (short) busy timeout and fails with "database is locked".
 Reads of a WAL database never wait for a writer (GET requests read without the write
 lock), so for them the tickets table is taken away first (renamed, committed): a read
-of tickets fails at once, as it would with the file gone. On PostgreSQL the app reaches the server through a loopback relay that the
-test cuts: open connections drop and new ones are refused, as when the server stops.
+of tickets fails at once, as it would with the file gone. On PostgreSQL the app
+reaches the server through a loopback relay that the test cuts: open connections drop
+and new ones are refused, as when the server stops.
 """
 
 import os
