@@ -9,7 +9,7 @@ SQL tracker store). At the end every conversation has exactly its one ticket, ev
 turn got the answer it should, Rasa took every message exactly once, and /health
 said "degraded" (not "unavailable") while Rasa was down.
 
-    .venv/bin/python -m faults.rasa_kill [--conversations 32] [--at-once 8] [--kills 1]
+    .venv/bin/python -m faults.rasa_kill [--conversations 32] [--at-once 8] [--kills 1] [--shards 1]
 """
 
 import argparse
@@ -45,6 +45,9 @@ def main() -> int:
     parser.add_argument("--conversations", type=int, default=32)
     parser.add_argument("--at-once", type=int, default=8)
     parser.add_argument("--kills", type=int, default=1)
+    parser.add_argument(
+        "--shards", type=int, default=2, help="Rasa processes (make run: one a core)"
+    )
     args = parser.parse_args()
     prefix = f"fault-rasa-{uuid.uuid4().hex[:6]}"
     talks = [conversation(prefix, i) for i in range(args.conversations)]
@@ -53,7 +56,7 @@ def main() -> int:
         folder = Path(tmp)
         database_url = f"sqlite:///{folder / 'faults.db'}"
         prepare_database(database_url)
-        with supervised_stack(database_url, folder / "var") as stack:
+        with supervised_stack(database_url, folder / "var", rasa_shards=args.shards) as stack:
             rasa = processes_named(stack, "rasa")
             points = [turns * (k + 1) // (args.kills + 2) for k in range(args.kills)]
             faults = [(point, lambda: kill_and_wait_restart(stack, rasa)) for point in points]
