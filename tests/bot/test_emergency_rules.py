@@ -240,6 +240,7 @@ def test_talk_about_danger_is_not_one(text: str) -> None:
         ("我爸从梯子上滑下来，后脑勺着地，现在人有点晕乎", "emergency_medical"),
         ("婆婆在厕所滑了一跤，瘫在地上不能动了", "emergency_medical"),
         ("someone is bleeding on the stairs", "emergency_medical"),
+        ("娃儿从滑梯上栽下来，手杆怕是断了", "emergency_medical"),
         # a stopped lift or a jammed door with someone inside; English
         ("电梯走到一半停在半空，我女儿在里面哭", "emergency_trapped"),
         ("储藏室的门锁坏了打不开，我儿子在里头", "emergency_trapped"),
@@ -292,6 +293,7 @@ def test_further_present_dangers(text: str, intent: str) -> None:
         "路面塌了个小坑，车开过去颠得很",
         "客厅墙上的裂缝越来越长，想请人来看看",
         "麻烦叫个人来接电话，我打字慢",
+        "活动室的椅子腿杆断了，坐不得",
         "被人倒了一地的建筑垃圾没人管",
     ],
 )
