@@ -34,7 +34,6 @@ from api.launcher import Stack, app_environment, start_stack, stop_stack
 from api.schema import upgrade_database
 from api.settings import PROJECT_ROOT, Settings
 from api.stations.registry import import_divisions, read_division_file
-from api.supervisor import Supervisor
 from api.tickets.models import Ticket
 from api.tickets.spool import spooled
 from eval.dialogue_stack import isolated_settings
@@ -131,10 +130,7 @@ def supervised_stack(database_url: str, var_dir: Path, **overrides: Any) -> Iter
     var_dir.mkdir(parents=True, exist_ok=True)
     settings = isolated_settings(database_url, var_dir).model_copy(update=overrides)
     stack = start_stack(settings, var_dir=var_dir, app_log=var_dir / "app.log")
-    # The stack's own supervisor where it has one (it also keeps the Rasa shards' fleet).
-    supervisor: Supervisor = getattr(stack, "supervisor", None) or Supervisor(
-        stack.processes, stack.specs
-    )
+    supervisor = stack.supervisor  # the one `laoyang run` runs (it also keeps the fleet)
     thread = threading.Thread(target=supervisor.run, kwargs={"poll_seconds": 0.1}, daemon=True)
     thread.start()
     try:
