@@ -37,6 +37,8 @@ DEFAULT_MODEL = ROOT / "models" / "zhihuiyang.tar.gz"
 DEFAULT_FILES = (ROOT / "eval" / "dev" / "messages2.jsonl",)
 CACHE_DIR = ROOT / "var" / "eval"
 FALLBACK_INTENT = "nlu_fallback"
+# config.yml's FallbackClassifier ambiguity_threshold: a top intent tied with the next falls back.
+AMBIGUITY = 0.0
 
 # The dev sets' writers named kinds their own way; the project's kind for each
 # (None: no single project kind, e.g. a flood is trapped or electric_water).
@@ -178,7 +180,9 @@ def apply_rules(text: str, parse: dict[str, Any], threshold: float) -> dict[str,
     EmergencyRules().process([message])
     intent = message.get("intent") or {}
     ranking = message.get("intent_ranking") or []
-    if float(intent.get("confidence") or 0.0) < threshold:
+    scores = [float(entry.get("confidence") or 0.0) for entry in ranking[:2]]
+    ambiguous = len(scores) == 2 and scores[0] - scores[1] <= AMBIGUITY
+    if float(intent.get("confidence") or 0.0) < threshold or ambiguous:
         intent = {"name": FALLBACK_INTENT, "confidence": threshold}
         ranking = [intent, *ranking]
     return {"intent": intent, "intent_ranking": ranking}

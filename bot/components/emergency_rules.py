@@ -226,16 +226,23 @@ class EmergencyRules(GraphComponent):
         if not calm:
             return
         top = calm[0]
-        rest = [
-            {
-                **entry,
-                PREDICTED_CONFIDENCE_KEY: entry.get(PREDICTED_CONFIDENCE_KEY, 0.0) * OTHERS_SCALE,
-            }
-            if str(entry.get(INTENT_NAME_KEY)).startswith("emergency_")
-            else entry
-            for entry in ranking
-            if entry is not top
-        ]
+        ceiling = float(top.get(PREDICTED_CONFIDENCE_KEY) or 0.0) * OTHERS_SCALE
+        # Below the new top, so the fallback classifier does not find the verdict ambiguous.
+        rest = sorted(
+            (
+                {
+                    **entry,
+                    PREDICTED_CONFIDENCE_KEY: min(
+                        float(entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0) * OTHERS_SCALE, ceiling
+                    ),
+                }
+                if str(entry.get(INTENT_NAME_KEY)).startswith("emergency_")
+                else entry
+                for entry in ranking
+                if entry is not top
+            ),
+            key=lambda entry: -float(entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
+        )
         message.set(INTENT, dict(top), add_to_output=True)
         message.set(INTENT_RANKING_KEY, [dict(top), *rest], add_to_output=True)
 
