@@ -110,10 +110,17 @@ def make_engine(url: str, timeout_seconds: float = DEFAULT_DATABASE_TIMEOUT_SECO
     return engine
 
 
+# PostgreSQL refusing work for a while, whatever the statement: a read-only server (a
+# standby after failover, a nearly full disk), a full disk, no memory, no connections.
+_UNAVAILABLE_SQLSTATES = frozenset({"25006", "53100", "53200", "53300"})
+
+
 def database_unavailable(exc: BaseException) -> bool:
     """The database could not be reached or used at all: down, locked past the timeout,
-    out of connections. Not a problem of one statement or one row."""
+    out of connections, refusing writes. Not a problem of one statement or one row."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) in _UNAVAILABLE_SQLSTATES:
         return True
     return isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError)
 
