@@ -6,6 +6,8 @@ server does not, as while `laoyang run` restarts a Rasa process; with several
 shards, "rasa_shards" says which one. Chat is out, but Open311 filings, staff work and
 the operators' pages go on, so a load balancer should keep sending traffic here.
 "unavailable" (503): the database does not answer; nothing useful can be done.
+A PostgreSQL that answers but takes no writes is "degraded", its check "read_only":
+reports wait in the spool and staff changes get a 503 until it takes writes again.
 """
 
 import asyncio
@@ -24,10 +26,18 @@ router = APIRouter(tags=["health"])
 CHECK_TIMEOUT_SECONDS = 5.0
 
 
+READ_ONLY = "database: read-only (reports are spooled)"
+
+
 def _check_database(request: Request) -> str | None:
+    """None when it reads and may write; READ_ONLY when it reads only; else why it is down."""
     try:
         with request.app.state.session_factory() as session:
             session.execute(text("SELECT 1"))
+            # A standby after failover, or a server near a full disk: reads, no writes.
+            postgres = session.get_bind().dialect.name == "postgresql"
+            if postgres and session.execute(text("SHOW transaction_read_only")).scalar() == "on":
+                return READ_ONLY
     except Exception as exc:  # any failure means "down"; the reason goes to the caller
         return f"database: {type(exc).__name__}"
     return None
@@ -83,14 +93,14 @@ async def health(request: Request) -> JSONResponse:
     problems = (database, _rasa_summary(shards), action_server)
     down = [problem for problem in problems if problem]
     parts = ("database", "rasa", "action_server")
-    database_down = problems[0] is not None
+    database_down = database is not None and database != READ_ONLY
     status = "unavailable" if database_down else "degraded" if down else "ok"
-    body: dict[str, Any] = {
-        "status": status,
-        "checks": {
-            part: "down" if problem else "ok" for part, problem in zip(parts, problems, strict=True)
-        },
+    checks = {
+        part: "down" if problem else "ok" for part, problem in zip(parts, problems, strict=True)
     }
+    if database == READ_ONLY:
+        checks["database"] = "read_only"
+    body: dict[str, Any] = {"status": status, "checks": checks}
     if len(shards) > 1:
         body["rasa_shards"] = ["down" if problem else "ok" for problem in shards]
     if down:

@@ -54,3 +54,16 @@ def test_a_write_refused_by_a_read_only_database_is_a_503_in_chinese(
     assert answer.status_code == 503, answer.text
     assert answer.json()["detail"] == "系统暂时连不上数据库，请稍后再试。"
     assert answer.headers["Retry-After"] == "30"
+
+
+def test_health_says_a_read_only_postgresql_is_degraded_not_down(
+    client: TestClient, outage_database: OutageDatabase
+) -> None:
+    body = client.get("/health").json()
+    if make_url(outage_database.direct_url).get_backend_name() == "sqlite":
+        # A read-only SQLite file cannot be asked whether it takes writes: nothing to say.
+        assert body["checks"]["database"] == "ok"
+        return
+    assert body["status"] == "degraded"
+    assert body["checks"]["database"] == "read_only"
+    assert "database: read-only (reports are spooled)" in body["down"]
