@@ -84,8 +84,8 @@ APP_PYTEST := $(APP_PY) -m pytest -q tests $(RASA_ENV_TESTS:%=--ignore=%) -p tes
 test-app: .venv/.synced browser-deps
 	$(APP_PYTEST) --durations=10
 	@if $(APP_PY) -c "import psycopg,sys; psycopg.connect('$(subst +psycopg,,$(PG_TEST_URL))', connect_timeout=3).close()" 2>/dev/null; then \
-		echo "== again on PostgreSQL: what depends on the database (not the browser, not retraining) =="; \
-		TEST_DATABASE_URL=$(PG_TEST_URL) $(APP_PYTEST) -m "not browser and not retrain"; \
+		echo "== again on PostgreSQL: what depends on the database (not the browser, not retraining, not the process tests) =="; \
+		TEST_DATABASE_URL=$(PG_TEST_URL) $(APP_PYTEST) -m "not browser and not retrain and not processes"; \
 	elif [ -n "$$CI" ]; then echo "CI: PostgreSQL not reachable at $(PG_TEST_URL)"; exit 1; \
 	else echo "PostgreSQL not reachable at $(PG_TEST_URL): PostgreSQL run skipped"; fi
 

@@ -23,7 +23,7 @@ from api.training.serving import RasaModelAPI, RasaModelError, model_id_of
 from eval.dialogue_stack import isolated_settings
 from tests.e2e.conftest import Resident
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.processes]
 
 
 @pytest.fixture(scope="module")

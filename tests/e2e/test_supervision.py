@@ -29,7 +29,7 @@ from api.supervisor import Supervisor
 from eval.dialogue_stack import isolated_settings
 from tests.e2e.conftest import Resident
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.processes]
 
 TIANBAOLU = "500107001011"
 SAY_LATER = "智慧杨暂时联系不上，请稍后再试。"
