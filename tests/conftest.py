@@ -5,7 +5,6 @@ dropped afterwards, so runs never see each other's rows.
 """
 
 import os
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -84,13 +83,6 @@ def session(session_factory: sessionmaker[Session], registry: Path) -> Iterator[
     """A session on the loaded registry; tickets made by the test are left in place."""
     with session_factory() as session:
         yield session
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

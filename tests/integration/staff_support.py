@@ -5,7 +5,6 @@ The world used by these tests (codes exist in the demo and the full registry):
 500107104002, and 铜罐驿镇's 冬笋坝社区 500107111001 as "another station".
 """
 
-import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from api.auth.models import Role, TokenKind
 from api.auth.service import create_account, issue_token
 from api.main import create_app
 from api.settings import Settings
+from api.shards.fleet import free_port
 from api.tickets.schemas import NewReport
 from api.tickets.service import file_report
 
@@ -31,13 +31,6 @@ SIBLING_ROOM = "500107104002"
 OTHER_ROOM = "500107111001"
 PHONE = "13912345678"
 MASKED = "139****5678"
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on (so Rasa is simply "down")."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -1,6 +1,5 @@
 """Bad input at the public edges gets a 4xx with a reason, never a server error."""
 
-import socket
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -14,15 +13,9 @@ from sqlalchemy.orm import Session
 
 from api.main import create_app
 from api.settings import Settings
+from api.shards.fleet import free_port
 from api.tickets.schemas import NewReport
 from api.tickets.service import file_report
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
-from tests.conftest import free_port
+from api.shards.fleet import free_port
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,5 @@
 """Open311 GeoReport v2: the spec's shapes in JSON and XML, filing, publishing and errors."""
 
-import socket
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from api.auth.service import create_account, issue_token
 from api.catalogue import SERVICE_CODES
 from api.main import create_app
 from api.settings import Settings
+from api.shards.fleet import free_port
 from api.tickets.models import Ticket
 from api.tickets.schemas import NewReport
 from api.tickets.service import file_report
@@ -70,12 +70,6 @@ REQUEST_FIELDS = [
     "long",
     "media_url",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ limiter built from the same settings with a clock of its own.
 """
 
 import math
-import socket
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ from api.auth.service import create_account, issue_token
 from api.main import create_app
 from api.open311.limits import FilingLimiter
 from api.settings import Settings
+from api.shards.fleet import free_port
 from api.tickets.models import Ticket
 
 BASE = "/open311/v2"
@@ -46,12 +46,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

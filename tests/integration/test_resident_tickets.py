@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 
 from api.main import create_app
 from api.settings import Settings
+from api.shards.fleet import free_port
 from api.tickets.lifecycle import resolve, sign
 from api.tickets.models import Ticket
 from api.tickets.schemas import NewReport
 from api.tickets.service import file_report, get_ticket
-from tests.conftest import free_port
 
 TZ = ZoneInfo("Asia/Shanghai")
 STAFF = "staff:tianbao.wang"

@@ -1,6 +1,5 @@
 """The staff endpoints for webhook subscriptions: scope, roles, the secret shown once."""
 
-import socket
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from api.auth.service import create_account, issue_token
 from api.database import transaction
 from api.main import create_app
 from api.settings import Settings
+from api.shards.fleet import free_port
 from api.webhooks.models import WebhookSubscription
 from api.webhooks.service import deactivate_subscription
 
@@ -24,12 +24,6 @@ TOWN = "500107001"  # 杨家坪街道
 OTHER_ROOM = "500107002001"  # 黄正街社区, under 黄桷坪街道
 BASE = "/api/staff/webhooks"
 RECEIVER = "https://8.8.8.8/hooks/laoyang"  # public: accepted without DNS, never called
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def app_client(database_url: str, **settings: object) -> TestClient:

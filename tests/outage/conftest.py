@@ -27,9 +27,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.database import make_engine, make_session_factory, transaction
 from api.schema import upgrade_database
 from api.settings import Settings
+from api.shards.fleet import free_port
 from api.stations.registry import import_divisions, read_division_file
 from api.tickets.schemas import NewReport
-from tests.conftest import free_port, registry_file
+from tests.conftest import registry_file
 from tests.outage.relay import Relay
 
 # How long the app waits for a locked SQLite file before its call fails.
