@@ -14,7 +14,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import (
+    DateTime,
+    Dialect,
+    Engine,
+    MetaData,
+    TypeDecorator,
+    create_engine,
+    event,
+    make_url,
+)
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -41,9 +50,13 @@ def is_sqlite(url: str) -> bool:
 
 
 def _prepare_sqlite_file(url: str) -> None:
-    path = url.split("///", 1)[1] if "///" in url else ""
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    """Create the database file's folder; a URI filename (`file:...?uri=true`) names a
+    file that must already exist, and `:memory:` none, so neither gets one."""
+    parsed = make_url(url)
+    path = parsed.database or ""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _configure_sqlite(engine: Engine, timeout_seconds: float) -> None:
