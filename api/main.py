@@ -41,6 +41,7 @@ from api.training.views import router as operator_router
 from api.web.security import SecurityHeadersMiddleware
 from api.webhooks.delivery import DeliveryConfig, WebhookDeliverer, run_delivery_loop
 from api.webhooks.views import router as webhooks_router
+from api.wechat.setup import install_wechat
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 logger = logging.getLogger(__name__)
@@ -88,7 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.webhook_worker
             else None
         )
+        await wechat.start()
         yield
+        await wechat.stop()
         replayer.cancel()
         if escalator is not None:
             escalator.cancel()
@@ -123,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(open311_fallback_router)
     app.include_router(webhooks_router)
     app.include_router(operator_router)
+    wechat = install_wechat(app, settings, session_factory)
     executor = build_executor(ActionContext(session_factory=session_factory, settings=settings))
     app.mount("/action-server", create_action_server(executor))
     app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="web")

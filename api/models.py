@@ -13,6 +13,7 @@ from api.training.models import (
     TrainingJob,
 )
 from api.webhooks.models import WebhookDelivery, WebhookSubscription
+from api.wechat.models import WechatAccessToken, WechatInbound, WechatOutbound, WechatResident
 
 __all__ = [
     "AccessToken",
@@ -31,4 +32,8 @@ __all__ = [
     "TrainingJob",
     "WebhookDelivery",
     "WebhookSubscription",
+    "WechatAccessToken",
+    "WechatInbound",
+    "WechatOutbound",
+    "WechatResident",
 ]

@@ -83,6 +83,18 @@ class Settings(BaseSettings):
     # The promotion guard: how much worse a candidate may score (0.01 = one point).
     promotion_macro_f1_margin: float = Field(default=0.005, ge=0)
     promotion_code_f1_margin: float = Field(default=0.03, ge=0)
+    # The WeChat Official Account channel (api/wechat): off (404) without a token.
+    wechat_token: str = ""
+    wechat_app_id: str = ""
+    wechat_app_secret: str = ""
+    # The 43-character EncodingAESKey, for the compatible and safe modes.
+    wechat_aes_key: str = ""
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    # The template message for progress outside the 48-hour customer-service window.
+    wechat_template_id: str = ""
+    # WeChat gives up after 5 s: a slower turn answers `success` and sends the reply later.
+    wechat_reply_budget_seconds: float = Field(default=4.5, gt=0)
+    wechat_poll_seconds: float = Field(default=2.0, gt=0)
 
     @property
     def rasa_url(self) -> str:

@@ -20,6 +20,7 @@ from api.schema import upgrade_database
 from api.settings import PROJECT_ROOT
 from api.stations.registry import import_divisions, read_division_file
 from eval.dialogue_stack import isolated_settings, operator_login
+from tests.wechat_fake import FakeWechat
 
 SHARED_REGISTRY = PROJECT_ROOT.parent / "shared" / "data" / "jiulongpo_divisions.csv"
 DEMO_REGISTRY = PROJECT_ROOT / "registry" / "demo_divisions.csv"
@@ -86,8 +87,19 @@ def session(session_factory: sessionmaker[Session], registry: Path) -> Iterator[
 
 
 @pytest.fixture(scope="session")
+def fake_wechat() -> Iterator[FakeWechat]:
+    """A fake WeChat on loopback (tests/wechat_fake.py); the live stack's 公众号 talks to it."""
+    fake = FakeWechat().serve()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture(scope="session")
 def live(
-    database_url: str, registry: Path, tmp_path_factory: pytest.TempPathFactory
+    database_url: str,
+    registry: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    fake_wechat: FakeWechat,
 ) -> Iterator[Stack]:
     """Rasa with the trained model and the app, started once for the whole session.
 
@@ -106,6 +118,7 @@ def live(
     # Two Rasa processes, as `make run` starts on a 2-core machine: every end-to-end and
     # browser test goes through the routing of residents to their own shard.
     settings = isolated_settings(database_url, var_dir, shards=2)
+    settings = settings.model_copy(update=fake_wechat.settings())
     os.environ["COMPRESS_ACTION_SERVER_REQUEST"] = "True"
     stack = start_stack(settings, var_dir=var_dir, model=model, app_log=var_dir / "app.log")
     yield stack
