@@ -134,7 +134,7 @@ class WechatChannel:
         if turn.deferred:
             return ""
         try:
-            return await asyncio.wait_for(asyncio.shield(turn.task), max(budget, 0.0))
+            text = await asyncio.wait_for(asyncio.shield(turn.task), max(budget, 0.0))
         except TimeoutError:
             if turn.task.done():
                 return turn.task.result()
@@ -142,7 +142,9 @@ class WechatChannel:
             return ""
         except Exception:
             logger.exception("wechat message %s failed", message.key)
-            return talk.BUSY
+            return "" if turn.deferred else talk.BUSY
+        # A retry that waited while an earlier request gave the turn up: it is pushed.
+        return "" if turn.deferred else text
 
     def _done(self, key: str, turn: Turn, _task: object) -> None:
         loop = asyncio.get_running_loop()

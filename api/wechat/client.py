@@ -14,6 +14,8 @@ from api.wechat.token import TokenHolder
 TOKEN_INVALID = frozenset({40001, 40014, 42001})
 OUT_OF_WINDOW = 45015  # the 48-hour customer-service window is closed
 QUOTA = 45009  # the daily quota of the interface is used up
+# The follower unfollowed (43004) or the openid is not of this account (40003).
+UNREACHABLE = frozenset({43004, 40003})
 TIMEOUT_SECONDS = 10.0
 
 

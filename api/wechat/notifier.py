@@ -26,7 +26,7 @@ from api.database import transaction
 from api.stations.models import Station
 from api.tickets.models import EventKind, Ticket, TicketEvent
 from api.webhooks.outbox import public_note
-from api.wechat.client import OUT_OF_WINDOW, QUOTA, WechatApi, WechatApiError
+from api.wechat.client import OUT_OF_WINDOW, QUOTA, UNREACHABLE, WechatApi, WechatApiError
 from api.wechat.models import InboundState, OutboundStatus, WechatInbound, WechatOutbound
 from api.wechat.models import WechatResident as Resident
 
@@ -41,6 +41,7 @@ PRUNE_EVERY = timedelta(hours=1)
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=5), timedelta(hours=1), timedelta(hours=6))
 RATING_ASK = "请回复 1–5 给这次办理打分（5 分最满意）；要是没解决，直接回复「没解决」。"
 SENDER_PREFIX = "wx:"
+GIVE_UP = "unreachable"  # errors no later attempt can mend
 _installed: "weakref.WeakSet[object]" = weakref.WeakSet()
 
 
@@ -141,15 +142,26 @@ class Claimed:
 class Notifier:
     """Sends due outbound rows; one per app."""
 
-    def __init__(self, factory: sessionmaker[Session], api: WechatApi, template_id: str) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        api: WechatApi,
+        template_id: str,
+        keep_followers: timedelta = timedelta(days=180),
+    ) -> None:
         self.factory = factory
         self.api = api
         self.template_id = template_id
+        self.keep_followers = keep_followers  # RETENTION_DAYS
         self._pruned: datetime | None = None
 
     def _prune(self, now: datetime) -> None:
-        """Forget messages seen long ago and messages long sent (openids, texts)."""
+        """Forget messages seen long ago, messages long sent, and followers silent for the
+        retention period (openids and texts are personal data, PIPL Art. 19)."""
         with transaction(self.factory) as session:
+            session.execute(
+                delete(Resident).where(Resident.last_inbound_at < now - self.keep_followers)
+            )
             session.execute(
                 delete(WechatInbound).where(WechatInbound.received_at < now - KEEP_INBOUND)
             )
@@ -197,7 +209,7 @@ class Notifier:
                         resident.rating_ticket, resident.choices = item.ticket_number, []
                 return
             row.last_error = error
-            if item.attempts >= MAX_ATTEMPTS:
+            if item.attempts >= MAX_ATTEMPTS or (error or "").startswith(GIVE_UP):
                 row.status = OutboundStatus.FAILED.value
                 logger.error("wechat message %d given up: %s", item.id, error)
             else:
@@ -210,6 +222,8 @@ class Notifier:
                 await self.api.send_text(item.openid, item.text)
                 return "custom", None
             except WechatApiError as exc:
+                if exc.code in UNREACHABLE:
+                    return None, f"{GIVE_UP}: {exc}"
                 if exc.code not in (OUT_OF_WINDOW, QUOTA) or item.kind == "reply":
                     return None, str(exc)
                 logger.info("wechat custom message %d: %s, trying the template", item.id, exc)
@@ -219,7 +233,7 @@ class Notifier:
             await self.api.send_template(item.openid, self.template_id, _template_data(item))
             return "template", None
         except WechatApiError as exc:
-            return None, str(exc)
+            return None, f"{GIVE_UP}: {exc}" if exc.code in UNREACHABLE else str(exc)
 
     async def run_once(self) -> int:
         """Send what is due; returns how many were sent."""

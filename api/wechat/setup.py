@@ -2,6 +2,7 @@
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,7 +36,12 @@ class WechatRuntime:
             app_secret=self.settings.wechat_app_secret,
         )
         self.api = WechatApi(holder, self.settings.wechat_api_base)
-        notifier = Notifier(self.factory, self.api, self.settings.wechat_template_id)
+        notifier = Notifier(
+            self.factory,
+            self.api,
+            self.settings.wechat_template_id,
+            keep_followers=timedelta(days=self.settings.retention_days),
+        )
         self.task = asyncio.create_task(
             run_notifier(notifier, self.settings.wechat_poll_seconds, self.wake)
         )

@@ -254,3 +254,14 @@ def test_quota_used_up_everywhere_waits_and_loses_nothing(
     row = send_until_done(session_factory, fake_wechat, row_id)
     assert (row.status, row.channel) == ("sent", "custom")
     assert len(fake_wechat.to(who)) == 1
+
+
+def test_an_unfollowed_resident_is_given_up_at_once(
+    session_factory: sessionmaker[Session], fake_wechat: FakeWechat
+) -> None:
+    who = openid()
+    fake_wechat.fail_next("custom", 43004)
+    row = send_until_done(
+        session_factory, fake_wechat, queue_progress(session_factory, who, hours_ago=1)
+    )
+    assert row.status == "failed" and "43004" in (row.last_error or "")
