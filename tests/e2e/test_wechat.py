@@ -18,6 +18,7 @@ import psycopg
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.conversations.models import HandoffRequest
 from api.launcher import Stack
 from api.tickets.models import Ticket
 from tests.wechat_fake import FakeWechat, Pushed, message_xml
@@ -246,3 +247,18 @@ def test_wechat_retrying_a_slow_turn_gets_one_reply_and_one_ticket(
     [reply] = fake_wechat.to(resident.openid)
     [ticket] = tickets_of(session_factory, resident.sender)
     assert ticket.number in reply
+
+
+def test_a_follower_picks_the_welcomes_first_choice_and_asks_for_a_person(
+    live: Stack, fake_wechat: FakeWechat, session_factory: sessionmaker[Session]
+) -> None:
+    resident = Follower(live, fake_wechat)
+    resident.push(message_xml(resident.openid, "event", Event="subscribe"))
+    assert "回复 1 家里漏水" in resident.text
+    assert "哪里" in resident.says("1")  # 家里漏水了: the report form asks where
+    assert "人工" in resident.says("我要找人工客服")
+    with session_factory() as session:
+        found = session.scalars(
+            select(HandoffRequest).where(HandoffRequest.sender_id == resident.sender)
+        ).all()
+    assert len(found) == 1
