@@ -2,14 +2,15 @@
 
 Both take the shared token (api/wechat/token.py). A token WeChat calls invalid or expired
 (40001, 40014, 42001) is replaced once and the call made again; every other error is
-raised as WechatApiError with WeChat's code, for the notifier to decide.
+raised as WechatApiError with WeChat's code (0 when no token could be had or the network
+failed), for the notifier to decide.
 """
 
 from typing import Any
 
 import httpx
 
-from api.wechat.token import TokenHolder
+from api.wechat.token import TokenError, TokenHolder
 
 TOKEN_INVALID = frozenset({40001, 40014, 42001})
 OUT_OF_WINDOW = 45015  # the 48-hour customer-service window is closed
@@ -39,7 +40,10 @@ class WechatApi:
         await self._http.aclose()
 
     async def _post(self, path: str, body: dict[str, Any]) -> None:
-        token = await self._holder.get()
+        try:
+            token = await self._holder.get()
+        except TokenError as exc:
+            raise WechatApiError(0, str(exc)) from exc
         for attempt in range(2):
             try:
                 response = await self._http.post(path, params={"access_token": token}, json=body)
@@ -50,7 +54,10 @@ class WechatApi:
             if code == 0:
                 return
             if code in TOKEN_INVALID and attempt == 0:
-                token = await self._holder.replace(token)
+                try:
+                    token = await self._holder.replace(token)
+                except TokenError as exc:
+                    raise WechatApiError(0, str(exc)) from exc
                 continue
             raise WechatApiError(code, str(answer.get("errmsg") or ""))
 

@@ -21,7 +21,7 @@ from api.main import create_app
 from api.settings import Settings
 from api.shards.fleet import free_port
 from api.wechat import conversation
-from api.wechat.client import OUT_OF_WINDOW, QUOTA, WechatApi
+from api.wechat.client import OUT_OF_WINDOW, QUOTA, WechatApi, WechatApiError
 from api.wechat.models import (
     WechatAccessToken,
     WechatInbound,
@@ -265,3 +265,21 @@ def test_an_unfollowed_resident_is_given_up_at_once(
         session_factory, fake_wechat, queue_progress(session_factory, who, hours_ago=1)
     )
     assert row.status == "failed" and "43004" in (row.last_error or "")
+
+
+def test_no_token_to_be_had_keeps_the_message_waiting(
+    session_factory: sessionmaker[Session], fake_wechat: FakeWechat
+) -> None:
+    who = openid()
+    row_id = queue_progress(session_factory, who, hours_ago=1)
+    wrong = TokenHolder(session_factory, api_base=fake_wechat.api_base, app_id="wxwrongsecret00",
+                        app_secret="not-the-secret")  # fmt: skip
+    api = WechatApi(wrong, fake_wechat.api_base)
+    try:
+        with pytest.raises(WechatApiError) as refused:
+            asyncio.run(api.send_text(who, "x"))
+        assert refused.value.code == 0 and "40125" in str(refused.value)
+    finally:
+        asyncio.run(api.close())
+    row = send_until_done(session_factory, fake_wechat, row_id)  # the right secret
+    assert row.status == "sent"
