@@ -28,7 +28,9 @@ from actions.report_slots import (
     reset_events,
 )
 from api.catalogue import (
+    EMERGENCY_KINDS,
     SERVICE_NAMES,
+    EmergencyKind,
     best_report_code,
     emergency_for_intent,
     service_code_for_intent,
@@ -85,6 +87,14 @@ def describes_problem(facts: MessageFacts) -> bool:
     return words is not None and not is_bare_reply(words)
 
 
+def calls_of(kind: EmergencyKind | None) -> list[dict[str, str]]:
+    """The hotlines to show as call buttons (110, 119 and 120 when the kind is unknown)."""
+    if kind is None:
+        return [{"name": "报警", "number": "110"}, {"name": "火警", "number": "119"},
+                {"name": "急救", "number": "120"}]  # fmt: skip
+    return [{"name": call.name, "number": call.number} for call in kind.calls]
+
+
 class EmergencyAdvice:
     """Tell the resident whom to call first; the form then files an urgent ticket."""
 
@@ -100,7 +110,13 @@ class EmergencyAdvice:
             return []
         dispatcher.utter(
             f"{EMERGENCY_MARK} 这是紧急情况（{kind.label}）！{kind.advice}\n"
-            "我同时为您登记紧急工单，马上通知附近的老杨工作站。"
+            "我同时为您登记紧急工单，马上通知附近的老杨工作站。",
+            custom={
+                "type": "emergency",
+                "label": kind.label,
+                "advice": kind.advice,
+                "calls": calls_of(kind),
+            },
         )
         with registry_view(self._context.session_factory, self._gazetteer_of) as view:
             facts = read_facts(tracker, view.gazetteer, view.session)
@@ -195,6 +211,9 @@ class SubmitReport:
                 "station": station.display_name,
                 "contact_by": contact_by,
                 "emergency": ticket.emergency,
+                "calls": calls_of(EMERGENCY_KINDS.get(ticket.emergency_kind or ""))
+                if ticket.emergency
+                else [],
             },
         )
 

@@ -33,14 +33,27 @@ UTILITY_CODES: Final[frozenset[str]] = frozenset(
 
 
 @dataclass(frozen=True)
+class Hotline:
+    """A number the resident can tap to call, with what it is called."""
+
+    name: str
+    number: str
+
+
+@dataclass(frozen=True)
 class EmergencyKind:
-    """What kind of danger it is, whom the resident must call, and the ticket's code."""
+    """What kind of danger it is, whom the resident must call, and the ticket's code.
+
+    `calls` are the numbers in `hotline`, first the one to call first: the chat page
+    turns them into call buttons.
+    """
 
     kind: str
     label: str
     hotline: str
     advice: str
     service_code: str
+    calls: tuple[Hotline, ...]
 
 
 EMERGENCY_KINDS: Final[dict[str, EmergencyKind]] = {
@@ -52,6 +65,7 @@ EMERGENCY_KINDS: Final[dict[str, EmergencyKind]] = {
             "火警 119",
             "请立即拨打 119！先带家人离开，别乘电梯，用湿毛巾捂住口鼻。",
             "other",
+            (Hotline("火警", "119"),),
         ),
         EmergencyKind(
             "gas_leak",
@@ -60,6 +74,7 @@ EMERGENCY_KINDS: Final[dict[str, EmergencyKind]] = {
             "请立即拨打燃气抢修电话 96777！关掉燃气总阀，打开门窗，"
             "千万别开关电器、别打火，到室外再打电话。",
             "gas",
+            (Hotline("燃气抢修", "96777"),),
         ),
         EmergencyKind(
             "medical",
@@ -67,6 +82,7 @@ EMERGENCY_KINDS: Final[dict[str, EmergencyKind]] = {
             "急救 120",
             "请立即拨打 120！说清地址和病人情况，不要随意搬动伤者。",
             "welfare",
+            (Hotline("急救", "120"),),
         ),
         EmergencyKind(
             "violence",
@@ -74,6 +90,7 @@ EMERGENCY_KINDS: Final[dict[str, EmergencyKind]] = {
             "报警 110",
             "请立即拨打 110！先保证自己安全，远离危险的人。",
             "dispute",
+            (Hotline("报警", "110"),),
         ),
         EmergencyKind(
             "trapped",
@@ -82,6 +99,7 @@ EMERGENCY_KINDS: Final[dict[str, EmergencyKind]] = {
             "请立即拨打 119，电梯困人也可拨电梯应急电话 96333。"
             "被困的人请按警铃、保持冷静，不要扒门。",
             "housing_repair",
+            (Hotline("火警", "119"), Hotline("电梯应急", "96333")),
         ),
         EmergencyKind(
             "electric_water",
@@ -89,6 +107,7 @@ EMERGENCY_KINDS: Final[dict[str, EmergencyKind]] = {
             "火警 119",
             "请立即拨打 119！能安全够到的话先拉下电闸，人别靠近有水的电器和插座。",
             "power_outage",
+            (Hotline("火警", "119"),),
         ),
         EmergencyKind(
             "collapse",
@@ -96,6 +115,7 @@ EMERGENCY_KINDS: Final[dict[str, EmergencyKind]] = {
             "火警 119",
             "请立即拨打 119！马上离开危险区域，提醒周围的人远离。",
             "housing_repair",
+            (Hotline("火警", "119"),),
         ),
     )
 }

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
-from fastapi.staticfiles import StaticFiles
 
 from actions.context import ActionContext
 from actions.registry import build_executor
@@ -39,6 +38,7 @@ from api.tickets.views import router as tickets_router
 from api.training.jobs import fail_interrupted_jobs, utc_now
 from api.training.views import router as operator_router
 from api.web.security import SecurityHeadersMiddleware
+from api.web.static_files import static_site
 from api.webhooks.delivery import DeliveryConfig, WebhookDeliverer, run_delivery_loop
 from api.webhooks.views import router as webhooks_router
 from api.wechat.setup import install_wechat
@@ -129,5 +129,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     wechat = install_wechat(app, settings, session_factory)
     executor = build_executor(ActionContext(session_factory=session_factory, settings=settings))
     app.mount("/action-server", create_action_server(executor))
-    app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="web")
+    app.mount("/", static_site(STATIC_DIR), name="web")
     return app

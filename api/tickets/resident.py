@@ -1,7 +1,8 @@
 """A resident's own tickets: the list with timelines, rating a resolved one, asking to reopen.
 
 A resident is known by the widget's sender id and only ever sees tickets filed
-under it; phone numbers in notes are masked.
+under it; the resident's number is masked wherever it appears, and a resident's own notes
+are masked whole, while a callback number staff write into a note is shown to call.
 """
 
 from datetime import datetime
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.catalogue import SERVICE_NAMES
-from api.tickets.contact import mask_phones_in
+from api.tickets.contact import mask_phones_in, note_for_resident
 from api.tickets.lifecycle import reopen
 from api.tickets.models import STATUS_NAMES, EventKind, Ticket, TicketEvent, TicketStatus
 from api.tickets.resident_schemas import ResidentEvent, ResidentTicket
@@ -62,7 +63,7 @@ def resident_view(session: Session, ticket: Ticket) -> ResidentTicket:
         description=mask_phones_in(ticket.description),
         location_text=ticket.location_text,
         timeline=[
-            _event_view(event, ticket.events[i - 1] if i else None)
+            _event_view(event, ticket.events[i - 1] if i else None, ticket.contact_phone)
             for i, event in enumerate(ticket.events)
         ],
         rating=int(ratings[-1].data["stars"]) if ratings else None,
@@ -71,13 +72,17 @@ def resident_view(session: Session, ticket: Ticket) -> ResidentTicket:
     )
 
 
-def _event_view(event: TicketEvent, previous: TicketEvent | None) -> ResidentEvent:
+def _event_view(
+    event: TicketEvent, previous: TicketEvent | None, resident_phone: str | None
+) -> ResidentEvent:
     return ResidentEvent(
         id=event.id,
         kind=event.kind,
         status=event.status,
         status_name=STATUS_NAMES.get(event.status) if event.status else None,
-        note=mask_phones_in(event.note) if event.note else None,
+        note=note_for_resident(
+            event.note, by_resident=event.actor == RESIDENT_ACTOR, resident_phone=resident_phone
+        ),
         at=event.created_at,
         by_resident=_caused_by_resident(event, previous),
     )

@@ -5,6 +5,7 @@ Everything behind the page is real: the trained Rasa model, the action server
 and the test database. Staff steps go through the `staff_update` stand-in.
 """
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -236,8 +237,13 @@ def test_markup_is_shown_literally_never_run(
     expect(progress).to_contain_text(note, timeout=PROGRESS_TIMEOUT)
     page.get_by_role("button", name="我的工单").click()
     expect(page.locator("#tickets-view .timeline-note").first).to_have_text(note)
-    injected = page.locator("#app script, #app img[src='x'], #app a, #app b, #app strong")
+    # The only links are the page's own numbers to call (the emergency's hotlines).
+    injected = page.locator(
+        "#app script, #app img[src='x'], #app a:not([href^='tel:']), #app b, #app strong"
+    )
     expect(injected).to_have_count(0)
+    hrefs = page.locator("#app a").evaluate_all("links => links.map(a => a.href)")
+    assert hrefs and all(re.fullmatch(r"tel:\d{3,11}", href) for href in hrefs), hrefs
     assert watch.dialogs == []
     assert page.evaluate("document.querySelectorAll('img').length") == page.evaluate(
         "document.querySelectorAll('img.avatar').length"

@@ -175,3 +175,19 @@ def test_not_solved_asks_to_reopen(client: TestClient, session: Session) -> None
     assert body["timeline"][-1]["kind"] == "reopened" and body["timeline"][-1]["by_resident"]
     again = client.post(f"/api/my/tickets/{number}/reopen", json={}, headers=headers)
     assert again.status_code == 409
+
+
+def test_a_staff_callback_number_is_shown_whole_and_the_residents_own_stays_masked(
+    client: TestClient, session: Session
+) -> None:
+    sender = new_sender()
+    number = file_for(session, sender)
+    ticket: Ticket = get_ticket(session, number)
+    note = "师傅电话 139 0000 1111，到楼下会打您的 13812345678"
+    sign(session, ticket, actor=STAFF, now=datetime.now(TZ), note=note)
+    session.commit()
+    session.close()
+    response = client.get("/api/my/tickets", headers={"X-Sender-Id": sender})
+    [signed] = [e for e in response.json()["tickets"][0]["timeline"] if e["kind"] == "signed"]
+    assert signed["note"] == "师傅电话 139 0000 1111，到楼下会打您的 138****5678"
+    assert "13812345678" not in response.text

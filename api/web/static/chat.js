@@ -17,6 +17,9 @@
   var TIME_GAP_MS = 5 * 60 * 1000;
   var MAX_HISTORY = 300;
 
+  // The answer that goes ahead stands out; the one that drops the report is quieter.
+  var CHIP_LOOKS = { "/affirm": " chip-primary", "/cancel": " chip-quiet" };
+
   var KEY_SENDER = "zhy.sender";
   var KEY_HISTORY = "zhy.history";
   var KEY_LARGE = "zhy.large";
@@ -44,6 +47,9 @@
     botName: "智慧杨",
     ticketTitle: "工单已登记",
     ticketFooter: "有新进展会在这里告诉您",
+    stillDanger: "现场仍有危险，请先打电话：",
+    placeholder: "请说说遇到了什么事…",
+    placeholderLarge: "说说什么事…",
     ticketFields: [
       ["number", "工单号"],
       ["category", "类别"],
@@ -161,8 +167,26 @@
     dl.appendChild(statusRow);
     card.appendChild(dl);
 
+    if (ticket.emergency && ticket.calls && ticket.calls.length) {
+      var calls = el("div", "ticket-calls");
+      calls.appendChild(el("p", "ticket-calls-title", TEXT.stillDanger));
+      calls.appendChild(Z.callButtons(ticket.calls));
+      card.appendChild(calls);
+    }
     card.appendChild(el("div", "ticket-foot", TEXT.ticketFooter));
     return card;
+  }
+
+  /* A rating card still open for a ticket the resident rated or reopened in words. */
+  function settleRating(number, outcome, stars) {
+    state.history.forEach(function (rec) {
+      if (rec.kind === "rating" && rec.number === number && rec.state === "open") {
+        rec.state = outcome;
+        rec.stars = stars;
+        saveHistory();
+        redraw(rec);
+      }
+    });
   }
 
   function refreshCards() {
@@ -184,7 +208,7 @@
     wrap.setAttribute("role", "group");
     wrap.setAttribute("aria-label", "快捷回复");
     buttons.forEach(function (b) {
-      var chip = Z.button("chip", b.title);
+      var chip = Z.button("chip" + (CHIP_LOOKS[b.payload] || ""), b.title);
       chip.disabled = isBlocked();
       chip.addEventListener("click", function () {
         if (!isBlocked()) {
@@ -236,13 +260,17 @@
     }
     var stack = el("div", "stack");
     if (typeof rec.text === "string" && rec.text !== "") {
-      var bubble = el("div", "bubble", rec.text);
+      // The bot's numbers can be tapped; the resident's own words stay as typed.
+      var bubble = rec.role === "bot" ? Z.richText(el("div", "bubble"), rec.text) : el("div", "bubble", rec.text);
       if (rec.kind === "error" || rec.kind === "notice") {
         bubble.className += " bubble-notice";
       } else if (rec.kind === "progress") {
         bubble.className += " bubble-progress";
       }
       stack.appendChild(bubble);
+    }
+    if (rec.emergency) {
+      stack.appendChild(Z.emergencyCard(rec.emergency));
     }
     if (rec.ticket) {
       stack.appendChild(renderTicketCard(rec.ticket));
@@ -449,7 +477,7 @@
     if (!Z.isPlainObject(custom) || custom.type !== "ticket") {
       return null;
     }
-    var ticket = { emergency: custom.emergency === true };
+    var ticket = { emergency: custom.emergency === true, calls: Z.sanitizeCalls(custom.calls) };
     TEXT.ticketFields.forEach(function (f) {
       if (custom[f[0]] != null && custom[f[0]] !== "") {
         ticket[f[0]] = String(custom[f[0]]);
@@ -458,7 +486,23 @@
     return ticket.number ? ticket : null;
   }
 
+  function emergencyFrom(custom) {
+    if (!Z.isPlainObject(custom) || custom.type !== "emergency") {
+      return null;
+    }
+    return {
+      label: String(custom.label || ""),
+      advice: String(custom.advice || ""),
+      calls: Z.sanitizeCalls(custom.calls)
+    };
+  }
+
+  /*
+   * Rasa sends a card right after the text it was sent with; the card says the
+   * same in a form made for the page, so it takes that text's place.
+   */
   function renderReplies(data) {
+    var recs = [];
     data.forEach(function (m) {
       if (!Z.isPlainObject(m)) {
         return;
@@ -472,14 +516,26 @@
         rec.buttons = buttons;
       }
       var ticket = ticketFrom(m.custom);
+      var emergency = emergencyFrom(m.custom);
       if (ticket) {
         rec.ticket = ticket;
         Z.tickets.noteTicket(ticket.number);
       }
-      if (rec.text || rec.ticket || rec.buttons) {
-        appendRecord(rec);
+      if (emergency) {
+        rec.emergency = emergency;
+      }
+      var prev = recs[recs.length - 1];
+      if ((ticket || emergency) && !rec.text && prev && prev.text && !prev.buttons && !prev.ticket && !prev.emergency) {
+        delete prev.text;
+        prev.ticket = rec.ticket;
+        prev.emergency = rec.emergency;
+        return;
+      }
+      if (rec.text || rec.ticket || rec.emergency || rec.buttons) {
+        recs.push(rec);
       }
     });
+    recs.forEach(appendRecord);
   }
 
   /* ------------------------------------------------------------ sending */
@@ -713,6 +769,8 @@
   function applyLarge(on) {
     els.root.classList.toggle("large", on);
     els.large.setAttribute("aria-pressed", on ? "true" : "false");
+    // The long hint does not fit a phone's input box in large type.
+    els.input.placeholder = on ? TEXT.placeholderLarge : TEXT.placeholder;
   }
 
   function toggleLarge() {
@@ -829,6 +887,7 @@
       return state.sender;
     },
     addBot: addBot,
+    settleRating: settleRating,
     refreshCards: refreshCards,
     saveRecord: function () {
       saveHistory();

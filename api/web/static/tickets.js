@@ -158,6 +158,9 @@
       }
       if (ticket.awaiting_rating && askRating(ticket, memo)) {
         changed = true;
+      } else if (!ticket.awaiting_rating && (ticket.rating || ticket.reopen_requested)) {
+        // Answered in words in the chat: the card must not offer the question again.
+        hooks.settleRating(ticket.number, ticket.rating ? "rated" : "reopened", ticket.rating);
       }
     });
     saveMemory();
