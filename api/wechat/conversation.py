@@ -23,7 +23,7 @@ from api.conversations.schemas import Location as ChatLocation
 from api.conversations.views import chat
 from api.database import transaction
 from api.tickets.models import Ticket
-from api.tickets.resident import TicketStateError, rate_resolved
+from api.tickets.resident import TicketStateError, rate_resolved, reopen_resolved
 from api.wechat.models import WechatResident
 from api.wechat.protocol import Inbound
 
@@ -41,6 +41,8 @@ UNSUPPORTED = "抱歉，图片、语音和表情我还看不懂。请用文字�
 BUSY = "智慧杨这会儿有点忙，请稍等一会儿再发一次。"
 LOCATION_MESSAGE = "我的位置"  # what the web page's 发送位置 sends along with the position
 RATED = "谢谢您的评价！有别的事随时找老杨。"
+REOPENED = "收到，工单已退回工作站重新办理，有进展会在这里告诉您。"
+NOT_SOLVED = frozenset({"没解决", "没有解决", "还没解决", "还是没解决"})
 SENDER_PREFIX = "wx:"
 _RATING = re.compile(r"^([1-5])\s*(分|星)?$")
 
@@ -109,11 +111,15 @@ def save_choices(
 def rate_by_reply(
     factory: sessionmaker[Session], openid: str, text: str, now: datetime
 ) -> str | None:
-    """The thanks when this text rates the ticket the notifier asked about, else None."""
-    match = _RATING.match(unicodedata.normalize("NFKC", text).strip())
+    """After 办结: 1–5 rates the ticket the notifier asked about, 没解决 reopens it (as the
+    page's buttons do). Returns what to answer, or None when the text is for the bot."""
+    plain = unicodedata.normalize("NFKC", text).strip().rstrip("。.!！")
+    match = _RATING.match(plain)
+    if match is None and plain not in NOT_SOLVED:
+        return None
     with factory() as session:
         resident = session.get(WechatResident, openid)
-        if resident is None or not resident.rating_ticket or match is None:
+        if resident is None or not resident.rating_ticket:
             return None
         number, resident.rating_ticket = resident.rating_ticket, None
         session.commit()
@@ -123,6 +129,9 @@ def rate_by_reply(
         if ticket is None:
             return None
         try:
+            if match is None:
+                reopen_resolved(session, ticket, None, now)  # commits
+                return REOPENED
             rate_resolved(session, ticket, int(match.group(1)), None, now)  # commits
         except TicketStateError:
             return None

@@ -262,3 +262,20 @@ def test_a_follower_picks_the_welcomes_first_choice_and_asks_for_a_person(
             select(HandoffRequest).where(HandoffRequest.sender_id == resident.sender)
         ).all()
     assert len(found) == 1
+
+
+def test_not_solved_by_reply_sends_the_ticket_back(
+    live: Stack,
+    fake_wechat: FakeWechat,
+    session_factory: sessionmaker[Session],
+    operator_token: str,
+) -> None:
+    resident = Follower(live, fake_wechat)
+    number = file_in_one_go(resident)
+    act = staff(live, operator_token)
+    act(number, "sign", {})
+    act(number, "resolve", {"resolution": "已疏通"})
+    wait_for(lambda: any("已办结" in m for m in fake_wechat.to(resident.openid)))
+    assert "重新办理" in resident.says("没解决")
+    [ticket] = tickets_of(session_factory, resident.sender)
+    assert ticket.status == "reopened"
