@@ -37,7 +37,9 @@ WELCOME_CHOICES = [
     {"title": "邻里纠纷", "payload": "和邻居有矛盾，想请老杨调解"},
     {"title": "查工单进度", "payload": "查工单进度"},
 ]
-UNSUPPORTED = "抱歉，图片、语音、视频和表情我还看不懂。请用文字告诉我遇到了什么问题，也可以发送位置。"
+UNSUPPORTED = (
+    "抱歉，图片、语音、视频和表情我还看不懂。请用文字告诉我遇到了什么问题，也可以发送位置。"
+)
 BUSY = "智慧杨这会儿有点忙，请稍等一会儿再发一次。"
 LOCATION_MESSAGE = "我的位置"  # what the web page's 发送位置 sends along with the position
 RATED = "谢谢您的评价！有别的事随时找老杨。"
