@@ -94,7 +94,7 @@ def promotion_round(stack: Stack, model: Path, promotions: int) -> dict[str, Any
     """Promote `promotions` times, chatting once after each; times and a snapshot after each."""
     durations: list[float] = []
     snapshots: list[dict[str, Any]] = []
-    body = {"sender": "bench-promotion", "message": "你好", "metadata": {}}
+    body = {"sender": "bench-promotion-0001", "message": "你好", "metadata": {}}
     for index in range(promotions):
         started = time.perf_counter()
         promote(stack, model)

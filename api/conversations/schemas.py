@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.senders import SENDER_ID_PATTERN, SENDER_ID_RULE
+
 MAX_MESSAGE_LENGTH = 2000
 
 
@@ -39,7 +41,7 @@ class ChatRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    sender: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")
+    sender: str = Field(pattern=SENDER_ID_PATTERN, description=SENDER_ID_RULE)
     message: str = Field(min_length=1, max_length=MAX_MESSAGE_LENGTH)
     metadata: ChatMetadata = Field(default_factory=ChatMetadata)
     # The widget's own id for this message; a retry carries the same id and is not
@@ -54,7 +56,7 @@ class RestartRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    sender: str = Field(pattern=r"^[A-Za-z0-9_\-][A-Za-z0-9_.:\-]{7,127}$")
+    sender: str = Field(pattern=SENDER_ID_PATTERN, description=SENDER_ID_RULE)
 
 
 class Button(BaseModel):

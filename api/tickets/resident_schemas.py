@@ -6,8 +6,9 @@ from typing import Annotated
 from fastapi import Header
 from pydantic import BaseModel, ConfigDict, Field
 
-# The widget's sender id (a random UUID kept in the browser) is the resident's key.
-SENDER_ID_PATTERN = r"^[A-Za-z0-9_\-][A-Za-z0-9_.:\-]{15,127}$"
+from api.senders import SENDER_ID_PATTERN
+
+# The sender id (api/senders.py) is the resident's key.
 SenderIdHeader = Annotated[
     str, Header(alias="X-Sender-Id", pattern=SENDER_ID_PATTERN, description="the widget's id")
 ]

@@ -31,13 +31,12 @@ from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from api.catalogue import SERVICE_NAMES
 from api.tickets.contact import mask_phones_in
-from api.tickets.models import Ticket, TicketEvent
+from api.tickets.models import RESIDENT_ACTOR, Ticket, TicketEvent
 from api.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
 Clock = Callable[[], datetime]
 
 PAYLOAD_VERSION = 1
-RESIDENT_ACTOR = "resident"
 # Keys in an event's data that may carry a resident's personal data.
 PERSONAL_KEYS = frozenset(
     {

@@ -22,6 +22,7 @@ from api.conversations.schemas import MAX_MESSAGE_LENGTH, BotMessage, ChatMetada
 from api.conversations.schemas import Location as ChatLocation
 from api.conversations.views import chat
 from api.database import transaction
+from api.senders import WECHAT_SENDER_PREFIX
 from api.tickets.models import Ticket
 from api.tickets.resident import TicketStateError, rate_resolved, reopen_resolved
 from api.wechat.models import WechatResident
@@ -45,13 +46,12 @@ LOCATION_MESSAGE = "我的位置"  # what the web page's 发送位置 sends alon
 RATED = "谢谢您的评价！有别的事随时找老杨。"
 REOPENED = "收到，工单已退回工作站重新办理，有进展会在这里告诉您。"
 NOT_SOLVED = frozenset({"没解决", "没有解决", "还没解决", "还是没解决"})
-SENDER_PREFIX = "wx:"
 _RATING = re.compile(r"^([1-5])\s*(分|星)?$")
 
 
 def sender_of(openid: str) -> str:
     """The conversation's sender id for a follower."""
-    return SENDER_PREFIX + openid
+    return WECHAT_SENDER_PREFIX + openid
 
 
 def render(replies: Sequence[BotMessage]) -> tuple[str, list[dict[str, str]]]:

@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from api.catalogue import SERVICE_NAMES
 from api.database import transaction
+from api.senders import WECHAT_SENDER_PREFIX
 from api.stations.models import Station
-from api.tickets.models import EventKind, Ticket, TicketEvent
-from api.webhooks.outbox import public_note
+from api.tickets.contact import note_for_resident
+from api.tickets.models import RESIDENT_ACTOR, EventKind, Ticket, TicketEvent
 from api.wechat.client import OUT_OF_WINDOW, QUOTA, UNREACHABLE, WechatApi, WechatApiError
 from api.wechat.models import InboundState, OutboundStatus, WechatInbound, WechatOutbound
 from api.wechat.models import WechatResident as Resident
@@ -40,7 +41,6 @@ KEEP_SENT = timedelta(days=7)
 PRUNE_EVERY = timedelta(hours=1)
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=5), timedelta(hours=1), timedelta(hours=6))
 RATING_ASK = "请回复 1–5 给这次办理打分（5 分最满意）；要是没解决，直接回复「没解决」。"
-SENDER_PREFIX = "wx:"
 GIVE_UP = "unreachable"  # errors no later attempt can mend
 _installed: "weakref.WeakSet[object]" = weakref.WeakSet()
 
@@ -60,7 +60,11 @@ def progress_text(session: Session, ticket: Ticket, ticket_event: TicketEvent) -
         return None
     category = SERVICE_NAMES.get(ticket.service_code, ticket.service_code)
     text = f"您的工单 {ticket.number}（{category}）有新进展：{step}。"
-    note = public_note(ticket_event)
+    note = note_for_resident(
+        ticket_event.note,
+        by_resident=ticket_event.actor == RESIDENT_ACTOR,
+        resident_phone=ticket.contact_phone,
+    )
     if note:
         text += f"\n处理说明：{note}"
     if kind == EventKind.RESOLVED:
@@ -83,7 +87,7 @@ def _queue_progress(session: Session, _context: UOWTransaction, _instances: obje
             ticket = ticket_event.ticket or (
                 session.get(Ticket, ticket_event.ticket_id) if ticket_event.ticket_id else None
             )
-            if ticket is None or not (ticket.sender_id or "").startswith(SENDER_PREFIX):
+            if ticket is None or not (ticket.sender_id or "").startswith(WECHAT_SENDER_PREFIX):
                 continue
             text = progress_text(session, ticket, ticket_event)
             if text is None:
@@ -91,7 +95,7 @@ def _queue_progress(session: Session, _context: UOWTransaction, _instances: obje
             now = datetime.now(UTC)
             session.add(
                 WechatOutbound(
-                    openid=(ticket.sender_id or "")[len(SENDER_PREFIX) :],
+                    openid=(ticket.sender_id or "")[len(WECHAT_SENDER_PREFIX) :],
                     kind="progress",
                     ticket_number=ticket.number,
                     event_kind=str(ticket_event.kind),
