@@ -25,10 +25,10 @@ from pathlib import Path
 import httpx
 
 from api.settings import Settings
+from api.shards.fleet import free_port
 from faults.common import (
     RESULTS,
     App,
-    free_port,
     prepare_database,
     report,
     tickets_by,

@@ -10,7 +10,6 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,13 +45,6 @@ RETRY_PAUSE_SECONDS = 0.2
 # Settings that let one integration file as fast as it likes (Open311's limiter).
 UNLIMITED: dict[str, Any] = {"open311_burst": 1_000_000, "open311_rate_per_minute": 1e6}
 Replies = list[dict[str, Any]]
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def prepare_database(url: str) -> str:

@@ -16,7 +16,7 @@ from types import TracebackType
 
 import psycopg
 
-from faults.common import free_port
+from api.shards.fleet import free_port
 
 PG_USER = "postgres"
 

@@ -31,11 +31,12 @@ from sqlalchemy import select
 
 from api.database import make_engine, make_session_factory, transaction
 from api.settings import Settings
+from api.shards.fleet import free_port
 from api.tickets.models import Ticket
 from api.webhooks.delivery import DeliveryConfig, WebhookDeliverer
 from api.webhooks.models import WebhookDelivery, WebhookSubscription
 from api.webhooks.signing import new_secret, verify
-from faults.common import App, free_port, prepare_database, report
+from faults.common import App, prepare_database, report
 from faults.open311 import Filing, file_open311
 
 NAME = "webhook_down"
