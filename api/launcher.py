@@ -21,7 +21,7 @@ from api.logging_setup import configure_logging
 from api.settings import PROJECT_ROOT, Settings, default_tracker_url
 from api.shards.control import ControlServer
 from api.shards.fleet import Fleet, ShardSlot, free_port
-from api.supervisor import ProcessSpec, Supervisor
+from api.supervisor import ProcessSpec, Supervisor, stop_groups
 from api.training.launch import model_to_serve
 
 RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
@@ -206,16 +206,7 @@ def stop_stack(stack: Stack) -> None:
         stack.control.close()  # no promotion may start a process now
     if stack.fleet is not None:
         stack.fleet.stop_pending()
-    for process in stack.processes:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-    for process in stack.processes:
-        try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    stop_groups(stack.processes, STOP_TIMEOUT_SECONDS)
     token_file = stack.settings.rasa_token_file
     if token_file.is_file() and token_file.read_text(encoding="utf-8") == stack.settings.rasa_token:
         token_file.unlink()

@@ -198,7 +198,7 @@ class Supervisor:
             if watched.restart_at is None:
                 process = self.processes[index]
                 if process.poll() is not None:
-                    _kill_group(process.pid)  # what it left behind might hold its port
+                    signal_group(process.pid)  # what it left behind might hold its port
                     self._died(watched, exit_reason(process.returncode), now)
             elif now >= watched.restart_at:
                 self._restart(index, watched, now)
@@ -236,6 +236,24 @@ class Supervisor:
         logger.warning("%s 已重新启动（pid %d）", spec.name, self.processes[index].pid)
 
 
-def _kill_group(pgid: int) -> None:
+def signal_group(pgid: int, signum: int = signal.SIGKILL) -> None:
+    """Signal a process group that may be gone already (each process we start leads its own)."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
+        os.killpg(pgid, signum)
+
+
+def stop_groups(processes: Sequence[subprocess.Popen[bytes]], grace: float) -> None:
+    """SIGTERM each process's group, then SIGKILL what is left after `grace` seconds.
+
+    All get SIGTERM first so they finish their work side by side; each group is killed
+    even when its leader left in time, since a child left behind may hold a port.
+    """
+    for process in processes:
+        if process.poll() is None:
+            signal_group(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        signal_group(process.pid)
+        process.wait()

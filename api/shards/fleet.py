@@ -17,8 +17,6 @@ changes. Rollback is the same with an older model file.
 
 import contextlib
 import logging
-import os
-import signal
 import socket
 import subprocess
 import threading
@@ -31,7 +29,7 @@ from pathlib import Path
 import httpx
 
 from api.shards.routing import RouteTable, write_routes
-from api.supervisor import ProcessSpec, Supervisor
+from api.supervisor import ProcessSpec, Supervisor, stop_groups
 
 logger = logging.getLogger(__name__)
 
@@ -138,12 +136,12 @@ class Fleet:
             logger.warning("已切换到新模型 %s：%s", model.name, ", ".join(self.table().urls))
             time.sleep(SWITCH_GRACE_SECONDS)
             for process in old:
-                _stop_group(process, DRAIN_TIMEOUT_SECONDS)
+                stop_groups([process], DRAIN_TIMEOUT_SECONDS)
 
     def stop_pending(self) -> None:
         """Stop the processes a promotion started that do not serve yet (on failure or stop)."""
         while self._pending:
-            _stop_group(self._pending.pop(), 0)
+            stop_groups([self._pending.pop()], 0)
 
     def _start_replacement(
         self, slot: ShardSlot, model: Path
@@ -177,14 +175,3 @@ class Fleet:
                 return
             time.sleep(0.5)
         raise PromotionFailedError(f"新的 Rasa 进程在 {READY_TIMEOUT_SECONDS:.0f} 秒内没有就绪")
-
-
-def _stop_group(process: subprocess.Popen[bytes], patience: float) -> None:
-    """SIGTERM the process group, then SIGKILL what is left after `patience` seconds."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=patience)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
