@@ -27,8 +27,9 @@ from sqlalchemy import create_engine, make_url, text
 
 from api.database import make_engine
 from bench.seed import CODE_WEIGHTS, ESTATES, JITTER_DEGREES, Spot, seed_open_tickets, spots
-from bench.stack import app_only, integration_key, prepare_database
+from bench.stack import app_only, prepare_database
 from bench.stats import latency_ms, ratio
+from eval.dialogue_stack import integration_key
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -101,7 +102,7 @@ def filing_run(database_url: str, open_tickets: int, filings: int, clients: int)
     seconds_to_seed = seed_open_tickets(engine, open_tickets) if open_tickets else 0.0
     places = spots(engine)
     engine.dispose()
-    api_key = integration_key(database_url)
+    api_key = integration_key(database_url, "bench", "压测接入")
     rng = random.Random(17)
     forms = [filing_form(rng, places, api_key) for _ in range(filings + clients)]
     with (

@@ -12,23 +12,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
-from api.auth.models import Role, TokenKind
-from api.auth.service import create_account, issue_token
 from api.database import make_engine, make_session_factory, transaction
 from api.launcher import Stack, app_environment, start_stack, stop_stack
 from api.schema import upgrade_database
 from api.settings import PROJECT_ROOT, Settings
-from api.shards.fleet import free_port
 from api.stations.registry import import_divisions, read_division_file
-from eval.dialogue_stack import registry_file
+from eval.dialogue_stack import OPEN311_UNLIMITED, private_settings, registry_file
 
 MODEL = PROJECT_ROOT / "models" / "zhihuiyang.tar.gz"
 
@@ -50,36 +45,9 @@ def prepare_database(url: str) -> None:
     engine.dispose()
 
 
-def integration_key(url: str) -> str:
-    """An Open311 integration's API key on that database."""
-    engine = make_engine(url)
-    with transaction(make_session_factory(engine)) as session:
-        account = create_account(
-            session, username=f"bench-{uuid.uuid4().hex[:8]}", display_name="压测接入",
-            role=Role.SERVICE, station_code=None, password=None,
-        )  # fmt: skip
-        key = issue_token(session, account, kind=TokenKind.API_KEY, now=datetime.now(UTC)).token
-    engine.dispose()
-    return key
-
-
 def bench_settings(database_url: str, var_dir: Path) -> Settings:
-    """Free ports, a fresh token, no background sweeps, every file under `var_dir`."""
-    return Settings(
-        database_url=database_url,
-        app_port=free_port(),
-        rasa_port=free_port(),
-        rasa_token=uuid.uuid4().hex,
-        webhook_worker=False,
-        escalation_sweep=False,
-        model_store=var_dir / "models",
-        training_workspace=var_dir / "training",
-        conversation_tests_dir=var_dir / "conversation-tests",
-        spool_dir=var_dir / "spool",
-        rasa_token_file=var_dir / "run" / "rasa-token",
-        open311_burst=1_000_000,
-        open311_rate_per_minute=1_000_000.0,
-    )
+    """A private system's settings, with Open311's limiter out of the way of the load."""
+    return private_settings(database_url, var_dir, **OPEN311_UNLIMITED)
 
 
 @contextmanager

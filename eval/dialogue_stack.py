@@ -17,13 +17,15 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.auth.models import Role
-from api.auth.service import create_account
+from api.auth.models import Role, TokenKind
+from api.auth.service import create_account, issue_token
 from api.database import make_engine, make_session_factory, transaction
 from api.launcher import Stack, start_stack, stop_stack
 from api.schema import upgrade_database
@@ -33,6 +35,8 @@ from api.stations.registry import import_divisions, read_division_file, short_na
 
 SHARED_REGISTRY = PROJECT_ROOT.parent / "shared" / "data" / "jiulongpo_divisions.csv"
 DEMO_REGISTRY = PROJECT_ROOT / "registry" / "demo_divisions.csv"
+# Settings that let one integration file as fast as it likes (Open311's limiter).
+OPEN311_UNLIMITED: dict[str, Any] = {"open311_burst": 1_000_000, "open311_rate_per_minute": 1e6}
 
 
 def registry_file() -> Path:
@@ -63,28 +67,45 @@ class EvalStack:
         return self.stack.app_url
 
 
-def isolated_settings(database_url: str, var_dir: Path, shards: int = 1) -> Settings:
-    """Settings for a system of its own: free loopback ports, a fresh Rasa token, and every
-    file it writes (training data copy, models, spool, token) under `var_dir`, never the
-    project's `var/`. The webhook worker and the 督办 sweep are off: callers drive them.
-    One Rasa process unless `shards` says more (`make run` starts one per core)."""
-    data_dir = var_dir / "data"
-    shutil.copytree(PROJECT_ROOT / "data", data_dir)
+def private_settings(database_url: str, var_dir: Path, **extra: Any) -> Settings:
+    """Settings for a system of its own, the base every private system (bench, faults, eval)
+    builds on: free loopback ports, a fresh Rasa token, every file it writes under `var_dir`
+    (never the project's `var/`), and no webhook worker or 督办 sweep (callers drive them)."""
     return Settings(
         database_url=database_url,
         app_port=free_port(),
         rasa_port=free_port(),
-        rasa_shards=shards,
         rasa_token=uuid.uuid4().hex,
         webhook_worker=False,
         escalation_sweep=False,
-        training_data_dir=data_dir,
         model_store=var_dir / "models",
         training_workspace=var_dir / "training",
         conversation_tests_dir=var_dir / "conversation-tests",
         spool_dir=var_dir / "spool",
         rasa_token_file=var_dir / "run" / "rasa-token",
+        **extra,
     )
+
+
+def isolated_settings(database_url: str, var_dir: Path, shards: int = 1) -> Settings:
+    """`private_settings` with a copy of the training data under `var_dir` (operators may
+    retrain). One Rasa process unless `shards` says more (`make run` starts one per core)."""
+    data_dir = var_dir / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data_dir)
+    return private_settings(database_url, var_dir, rasa_shards=shards, training_data_dir=data_dir)
+
+
+def integration_key(url: str, username: str, display_name: str) -> str:
+    """A new Open311 integration's API key on that database (`username` gets a random tail)."""
+    engine = make_engine(url)
+    with transaction(make_session_factory(engine)) as session:
+        account = create_account(
+            session, username=f"{username}-{uuid.uuid4().hex[:8]}", display_name=display_name,
+            role=Role.SERVICE, station_code=None, password=None,
+        )  # fmt: skip
+        key = issue_token(session, account, kind=TokenKind.API_KEY, now=datetime.now(UTC)).token
+    engine.dispose()
+    return key
 
 
 def operator_login(

@@ -15,7 +15,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,8 +25,6 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from api.auth.models import Role, TokenKind
-from api.auth.service import create_account, issue_token
 from api.database import make_engine, make_session_factory, transaction
 from api.launcher import Stack, app_environment, start_stack, stop_stack
 from api.schema import upgrade_database
@@ -35,15 +32,13 @@ from api.settings import PROJECT_ROOT, Settings
 from api.stations.registry import import_divisions, read_division_file
 from api.tickets.models import Ticket
 from api.tickets.spool import spooled
-from eval.dialogue_stack import isolated_settings
+from eval.dialogue_stack import integration_key, isolated_settings
 
 REGISTRY = PROJECT_ROOT / "registry" / "demo_divisions.csv"
 RESULTS = PROJECT_ROOT / "results" / "faults"
 # The processes' logs of each run are copied here (they may quote the fake residents).
 LOGS = Path(tempfile.gettempdir()) / "zhihuiyang-faults"
 RETRY_PAUSE_SECONDS = 0.2
-# Settings that let one integration file as fast as it likes (Open311's limiter).
-UNLIMITED: dict[str, Any] = {"open311_burst": 1_000_000, "open311_rate_per_minute": 1e6}
 Replies = list[dict[str, Any]]
 
 
@@ -51,16 +46,10 @@ def prepare_database(url: str) -> str:
     """Migrate, load the registry, and hand out an integration's API key."""
     upgrade_database(url)
     engine = make_engine(url)
-    factory = make_session_factory(engine)
-    with transaction(factory) as session:
+    with transaction(make_session_factory(engine)) as session:
         import_divisions(session, read_division_file(REGISTRY))
-        account = create_account(
-            session, username=f"fault-{uuid.uuid4().hex[:6]}", display_name="故障演练",
-            role=Role.SERVICE, station_code=None, password=None,
-        )  # fmt: skip
-        key = issue_token(session, account, kind=TokenKind.API_KEY, now=datetime.now(UTC)).token
     engine.dispose()
-    return key
+    return integration_key(url, "fault", "故障演练")
 
 
 def wait_ready(url: str, timeout: float = 60) -> float:

@@ -26,8 +26,8 @@ import uuid
 from pathlib import Path
 
 from api.tickets.spool import spooled
+from eval.dialogue_stack import OPEN311_UNLIMITED
 from faults.common import (
-    UNLIMITED,
     Outage,
     health,
     prepare_database,
@@ -97,7 +97,10 @@ def main() -> int:
     turns = sum(len(t.turns) for t in talks)
     with PrivatePostgres() as pg:
         api_key = prepare_database(pg.url)
-        overrides = {"spool_replay_seconds": 1.0, "database_timeout_seconds": 5.0} | UNLIMITED
+        overrides = {
+            "spool_replay_seconds": 1.0,
+            "database_timeout_seconds": 5.0,
+        } | OPEN311_UNLIMITED
         with supervised_stack(pg.url, pg.folder / "var", **overrides) as stack:
             watch = SpoolWatch(stack.settings.spool_dir)
             faults = [(turns // 3, lambda: read_only_for(pg, stack.app_url, args.seconds))]

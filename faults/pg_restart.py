@@ -21,8 +21,8 @@ import sys
 import time
 import uuid
 
+from eval.dialogue_stack import OPEN311_UNLIMITED
 from faults.common import (
-    UNLIMITED,
     Outage,
     health,
     prepare_database,
@@ -85,7 +85,10 @@ def main() -> int:
     turns = sum(len(t.turns) for t in talks)
     with PrivatePostgres() as pg:
         api_key = prepare_database(pg.url)
-        overrides = {"spool_replay_seconds": 1.0, "database_timeout_seconds": 5.0} | UNLIMITED
+        overrides = {
+            "spool_replay_seconds": 1.0,
+            "database_timeout_seconds": 5.0,
+        } | OPEN311_UNLIMITED
         with supervised_stack(pg.url, pg.folder / "var", **overrides) as stack:
             pids = [process.pid for process in stack.processes]
             faults = [
