@@ -30,7 +30,12 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+from api.catalogue import understand_parse
+from eval import blind_scores
+from eval.blind_results import ratio
+from eval.blind_scores import BlindMessage, Decision
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = ROOT / "models" / "zhihuiyang.tar.gz"
@@ -55,24 +60,19 @@ KIND_NAMES: dict[str, str | None] = {
     "collapse": "collapse",
     "flooding": None,
 }
+# The figures of a set, in the order --json writes them.
+FIGURES = (
+    "items", "emergencies", "emergency_recall", "kind_right", "non_emergencies", "false_alarms",
+    "false_alarm_rate", "reports", "code_accuracy", "code_accuracy_emergencies",
+    "code_accuracy_calm", "non_reports", "non_report_no_code",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
-class DevMessage:
-    id: str
-    text: str
-    service_code: str | None
-    emergency: bool
+class DevMessage(BlindMessage):
+    """A blind-set message with the writers' emergency kind, scored by blind_scores."""
+
     kind: str | None
-    style: str
-
-
-@dataclass(frozen=True)
-class Decision:
-    intent: str | None
-    confidence: float
-    code: str | None
-    emergency: str | None
 
 
 def load(path: Path) -> list[DevMessage]:
@@ -87,33 +87,20 @@ def load(path: Path) -> list[DevMessage]:
                 text=row["text"],
                 service_code=row.get("service_code") or None,
                 emergency=bool(row.get("emergency")),
-                kind=row.get("kind") or None,
+                non_report=None,
                 style=row.get("style") or "-",
+                note="",
+                kind=row.get("kind") or None,
             )
         )
     return messages
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-
-
-def _rule_nodes(agent: Any) -> tuple[list[Any], float]:
-    """The graph nodes running EmergencyRules and the fallback threshold."""
+def _nodes(agent: Any, component: str) -> list[Any]:
+    """The model graph's nodes that run a component of that class name."""
     runner = getattr(agent.processor, "graph_runner", None)
     nodes = getattr(runner, "_instantiated_nodes", {}) or {}
-    components = [getattr(node, "_component", None) for node in nodes.values()]
-    rules = [
-        node
-        for node in nodes.values()
-        if type(getattr(node, "_component", None)).__name__ == "EmergencyRules"
-    ]
-    thresholds = [
-        float(getattr(c, "component_config", {}).get("threshold", 0.0))
-        for c in components
-        if type(c).__name__ == "FallbackClassifier"
-    ]
-    return rules, (thresholds[0] if thresholds else 0.0)
+    return [n for n in nodes.values() if type(getattr(n, "_component", None)).__name__ == component]
 
 
 def _as_parse(parsed: dict[str, Any]) -> dict[str, Any]:
@@ -133,7 +120,8 @@ async def _parse(agent: Any, texts: Sequence[str]) -> list[dict[str, Any]]:
 
 def parse_texts(model: Path, texts: Sequence[str], *, live: bool) -> list[dict[str, Any]]:
     """Full parses (`live`) or parses without the rule layer, cached per model."""
-    cache_file = CACHE_DIR / f"dev-cache-{_digest(model)}.json"
+    digest = hashlib.sha256(model.read_bytes()).hexdigest()[:16]
+    cache_file = CACHE_DIR / f"dev-cache-{digest}.json"
     cache: dict[str, Any] = {}
     if not live and cache_file.is_file():
         cache = json.loads(cache_file.read_text(encoding="utf-8"))
@@ -142,12 +130,14 @@ def parse_texts(model: Path, texts: Sequence[str], *, live: bool) -> list[dict[s
         from eval.run import load_agent
 
         agent = load_agent(model)
-        rules, threshold = _rule_nodes(agent)
+        fallbacks = [node._component for node in _nodes(agent, "FallbackClassifier")]
+        thresholds = [float(c.component_config.get("threshold", 0.0)) for c in fallbacks]
+        threshold = thresholds[0] if thresholds else 0.0
         if live:
             return asyncio.run(_parse(agent, texts))
-        for node in rules:  # the rules are applied afterwards, in apply_rules
+        for node in _nodes(agent, "EmergencyRules"):  # applied afterwards, in apply_rules
             node._fn = lambda _component, messages: messages
-        for component in _fallbacks(agent):
+        for component in fallbacks:
             component.component_config = {**component.component_config, "threshold": 0.0}
         cache.update(zip(missing, asyncio.run(_parse(agent, missing)), strict=True))
         cache["__threshold__"] = threshold
@@ -155,13 +145,6 @@ def parse_texts(model: Path, texts: Sequence[str], *, live: bool) -> list[dict[s
         cache_file.write_text(json.dumps(cache, ensure_ascii=False), encoding="utf-8")
     threshold = float(cache.get("__threshold__", 0.0))
     return [apply_rules(text, cache[text], threshold) for text in texts]
-
-
-def _fallbacks(agent: Any) -> list[Any]:
-    runner = getattr(agent.processor, "graph_runner", None)
-    nodes = getattr(runner, "_instantiated_nodes", {}) or {}
-    components = [getattr(node, "_component", None) for node in nodes.values()]
-    return [c for c in components if type(c).__name__ == "FallbackClassifier"]
 
 
 def apply_rules(text: str, parse: dict[str, Any], threshold: float) -> dict[str, Any]:
@@ -189,8 +172,6 @@ def apply_rules(text: str, parse: dict[str, Any], threshold: float) -> dict[str,
 
 
 def decide(parse: dict[str, Any]) -> Decision:
-    from api.catalogue import understand_parse
-
     understood = understand_parse(parse)
     intent = parse.get("intent") or {}
     return Decision(
@@ -201,43 +182,22 @@ def decide(parse: dict[str, Any]) -> Decision:
     )
 
 
-def _ratio(n: int, d: int) -> float | None:
-    return n / d if d else None
-
-
 def score(pairs: Sequence[tuple[DevMessage, Decision]]) -> dict[str, Any]:
-    emergencies = [(m, d) for m, d in pairs if m.emergency]
-    calm = [(m, d) for m, d in pairs if not m.emergency]
-    reports = [(m, d) for m, d in pairs if m.service_code is not None]
-    non_reports = [(m, d) for m, d in pairs if m.service_code is None and not m.emergency]
-    mapped = [(m, d) for m, d in emergencies if KIND_NAMES.get(m.kind or "")]
-    return {
-        "items": len(pairs),
-        "emergencies": len(emergencies),
-        "emergency_recall": _ratio(
-            sum(d.emergency is not None for _, d in emergencies), len(emergencies)
-        ),
-        "kind_right": _ratio(
-            sum(d.emergency == KIND_NAMES[m.kind or ""] for m, d in mapped), len(mapped)
-        ),
-        "non_emergencies": len(calm),
-        "false_alarms": sum(d.emergency is not None for _, d in calm),
-        "false_alarm_rate": _ratio(sum(d.emergency is not None for _, d in calm), len(calm)),
-        "reports": len(reports),
-        "code_accuracy": _ratio(sum(d.code == m.service_code for m, d in reports), len(reports)),
-        "code_accuracy_emergencies": _ratio(
-            sum(d.code == m.service_code for m, d in reports if m.emergency),
-            sum(1 for m, _ in reports if m.emergency),
-        ),
-        "code_accuracy_calm": _ratio(
-            sum(d.code == m.service_code for m, d in reports if not m.emergency),
-            sum(1 for m, _ in reports if not m.emergency),
-        ),
-        "non_reports": len(non_reports),
-        "non_report_no_code": _ratio(
-            sum(d.code is None and d.emergency is None for _, d in non_reports), len(non_reports)
-        ),
-    }
+    """blind_scores' figures, plus the hotline kind and code accuracy split by emergency."""
+    figures = blind_scores.score([m for m, _ in pairs], [d for _, d in pairs])
+    mapped = [(m, d) for m, d in pairs if m.emergency and KIND_NAMES.get(m.kind or "")]
+
+    def code_accuracy(emergency: bool) -> float | None:
+        rows = [(m, d) for m, d in pairs if m.emergency is emergency]
+        subset = blind_scores.score([m for m, _ in rows], [d for _, d in rows])
+        return cast("float | None", subset["code_accuracy"])
+
+    figures["kind_right"] = ratio(
+        sum(d.emergency == KIND_NAMES[m.kind or ""] for m, d in mapped), len(mapped)
+    )
+    figures["code_accuracy_emergencies"] = code_accuracy(True)
+    figures["code_accuracy_calm"] = code_accuracy(False)
+    return {name: figures[name] for name in FIGURES}
 
 
 def _group(pairs: Sequence[tuple[DevMessage, Decision]], key: str) -> dict[str, list[Any]]:
