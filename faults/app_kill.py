@@ -24,11 +24,9 @@ from pathlib import Path
 
 import httpx
 
-from api.settings import Settings
-from api.shards.fleet import free_port
 from faults.common import (
     RESULTS,
-    App,
+    lone_app,
     prepare_database,
     report,
     tickets_by,
@@ -113,12 +111,8 @@ def main() -> int:
         folder = Path(tmp)
         database_url = f"sqlite:///{folder / 'faults.db'}"
         api_key = prepare_database(database_url)
-        settings = Settings(
-            database_url=database_url, app_port=free_port(), spool_dir=folder / "spool",
-            open311_burst=1_000_000, open311_rate_per_minute=1_000_000.0,
-        )  # fmt: skip
-        app = App(settings, folder / "app.log")
-        url = f"http://{settings.app_host}:{settings.app_port}"
+        app = lone_app(database_url, folder)
+        url = app.url
         run_id = uuid.uuid4().hex[:8]
         filings = [
             Filing(f"fault-{run_id}-{i}", f"故障演练{run_id}第{i}号：楼道灯坏了")

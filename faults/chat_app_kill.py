@@ -15,60 +15,36 @@ At the end:
     .venv/bin/python -m faults.chat_app_kill [--conversations 40] [--at-once 8] [--kills 3]
 """
 
-import argparse
-import asyncio
 import sys
-import tempfile
-import time
 import uuid
-from pathlib import Path
 
-from faults.common import (
-    kill_and_wait_restart,
-    prepare_database,
-    processes_named,
-    report,
-    supervised_stack,
-)
-from faults.residents import chat_failures, conversation, play_all, resend_all, verify_chat
+from faults.common import kill_and_wait_restart, processes_named
+from faults.residents import chat_failures
+from faults.scenario import chat_options, conversations, finish, run_chat, sqlite_system
 
 NAME = "chat_app_kill"
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--conversations", type=int, default=40)
-    parser.add_argument("--at-once", type=int, default=8)
+    parser = chat_options(__doc__, conversations=40, at_once=8)
     parser.add_argument("--kills", type=int, default=3)
     args = parser.parse_args()
     prefix = f"fault-chat-{uuid.uuid4().hex[:6]}"
-    talks = [conversation(prefix, i) for i in range(args.conversations)]
-    turns = sum(len(t.turns) for t in talks)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        database_url = f"sqlite:///{folder / 'faults.db'}"
-        prepare_database(database_url)
-        with supervised_stack(database_url, folder / "var") as stack:
-            app = processes_named(stack, "app")
-            points = [turns * (k + 1) // (args.kills + 1) for k in range(args.kills)]
-            faults = [(point, lambda: kill_and_wait_restart(stack, app)) for point in points]
-            began = time.monotonic()
-            outages = asyncio.run(play_all(stack.app_url, talks, args.at_once, faults))
-            elapsed = time.monotonic() - began
-            late = asyncio.run(resend_all(stack.app_url, talks))
-        counts = verify_chat(database_url, stack.settings.tracker_url, prefix, talks)
-    for talk in talks:
-        for line in talk.wrong:
-            print(f"  {talk.sender} {line}")
-    figures: dict[str, object] = dict(counts)
+    talks, turns = conversations(prefix, args.conversations)
+    with sqlite_system() as (stack, database_url):
+        app = processes_named(stack, "app")
+        points = [turns * (k + 1) // (args.kills + 1) for k in range(args.kills)]
+        faults = [(point, lambda: kill_and_wait_restart(stack, app)) for point in points]
+        run = run_chat(stack, database_url, prefix, talks, args.at_once, faults)
+    figures: dict[str, object] = dict(run.counts)
     figures |= {
-        "late_retries_answered_differently": late,
-        "app_kills": len(outages),
-        "app_down_seconds": [round(o.seconds, 2) for o in outages],
-        "seconds": round(elapsed, 1),
+        "late_retries_answered_differently": run.late,
+        "app_kills": len(run.outages),
+        "app_down_seconds": [round(o.seconds, 2) for o in run.outages],
+        "seconds": round(run.seconds, 1),
     }
-    report(NAME, figures)
-    return 1 if chat_failures(counts) + late else 0
+    finish(NAME, run, figures)
+    return 1 if chat_failures(run.counts) + run.late else 0
 
 
 if __name__ == "__main__":

@@ -29,10 +29,11 @@ from api.database import make_engine, make_session_factory, transaction
 from api.launcher import Stack, app_environment, start_stack, stop_stack
 from api.schema import upgrade_database
 from api.settings import PROJECT_ROOT, Settings
+from api.shards.fleet import free_port
 from api.stations.registry import import_divisions, read_division_file
 from api.tickets.models import Ticket
 from api.tickets.spool import spooled
-from eval.dialogue_stack import integration_key, isolated_settings
+from eval.dialogue_stack import OPEN311_UNLIMITED, integration_key, isolated_settings
 
 REGISTRY = PROJECT_ROOT / "registry" / "demo_divisions.csv"
 RESULTS = PROJECT_ROOT / "results" / "faults"
@@ -103,6 +104,15 @@ class App:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=15)
+
+
+def lone_app(database_url: str, folder: Path, **extra: Any) -> App:
+    """The app alone on a free port, spooling under `folder`, Open311's limiter open."""
+    settings = Settings(
+        database_url=database_url, app_port=free_port(), spool_dir=folder / "spool",
+        **OPEN311_UNLIMITED, **extra,
+    )  # fmt: skip
+    return App(settings, folder / "app.log")
 
 
 @contextmanager

@@ -17,8 +17,6 @@ lost and duplicated, which must be 0.
     .venv/bin/python -m faults.db_readonly [--conversations 24] [--at-once 6] [--seconds 10]
 """
 
-import argparse
-import asyncio
 import sys
 import threading
 import time
@@ -26,25 +24,16 @@ import uuid
 from pathlib import Path
 
 from api.tickets.spool import spooled
-from eval.dialogue_stack import OPEN311_UNLIMITED
-from faults.common import (
-    Outage,
-    health,
-    prepare_database,
-    report,
-    supervised_stack,
-    tickets_by,
-    wait_spool_empty,
-)
-from faults.open311 import verify_filings
+from faults.common import Outage, health, tickets_by
 from faults.pg import PrivatePostgres
-from faults.residents import (
-    chat_failures,
-    conversation,
-    failures_seen,
-    load,
-    resend_all,
-    verify_chat,
+from faults.residents import chat_failures, failures_seen
+from faults.scenario import (
+    chat_options,
+    conversations,
+    finish,
+    open311_failures,
+    postgres_system,
+    run_chat,
 )
 
 NAME = "db_readonly"
@@ -86,52 +75,35 @@ def read_only_for(pg: PrivatePostgres, url: str, seconds: float) -> Outage:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--conversations", type=int, default=24)
-    parser.add_argument("--at-once", type=int, default=6)
+    parser = chat_options(__doc__, conversations=24, at_once=6)
     parser.add_argument("--seconds", type=float, default=10.0, help="how long it is read-only")
     args = parser.parse_args()
-    run = uuid.uuid4().hex[:6]
-    prefix = f"fault-ro-{run}"
-    talks = [conversation(prefix, i) for i in range(args.conversations)]
-    turns = sum(len(t.turns) for t in talks)
-    with PrivatePostgres() as pg:
-        api_key = prepare_database(pg.url)
-        overrides = {
-            "spool_replay_seconds": 1.0,
-            "database_timeout_seconds": 5.0,
-        } | OPEN311_UNLIMITED
-        with supervised_stack(pg.url, pg.folder / "var", **overrides) as stack:
-            watch = SpoolWatch(stack.settings.spool_dir)
-            faults = [(turns // 3, lambda: read_only_for(pg, stack.app_url, args.seconds))]
-            began = time.monotonic()
-            outages, filings = asyncio.run(
-                load(stack.app_url, api_key, run, talks, args.at_once, faults)
-            )
-            elapsed = time.monotonic() - began
-            spool_seconds = wait_spool_empty(stack.settings.spool_dir)
-            watch.stop()
-            late = asyncio.run(resend_all(stack.app_url, talks))
-            counts = verify_chat(pg.url, stack.settings.tracker_url, prefix, talks)
-            counts |= verify_filings(pg.url, stack.app_url, run, filings)
-            tickets = sum(len(n) for n in tickets_by(pg.url, "description", "").values())
-    figures: dict[str, object] = dict(counts)
+    run_id = uuid.uuid4().hex[:6]
+    prefix = f"fault-ro-{run_id}"
+    talks, turns = conversations(prefix, args.conversations)
+    with postgres_system() as (pg, stack, api_key):
+        watch = SpoolWatch(stack.settings.spool_dir)
+        faults = [(turns // 3, lambda: read_only_for(pg, stack.app_url, args.seconds))]
+        run = run_chat(
+            stack, pg.url, prefix, talks, args.at_once, faults, api_key=api_key, run=run_id
+        )
+        watch.stop()
+        tickets = sum(len(n) for n in tickets_by(pg.url, "description", "").values())
+    figures: dict[str, object] = dict(run.counts)
     figures |= {
         "tickets_in_the_database": tickets,
         "reports_spooled": len(watch.seen),
         "spooled_reports_filed_once_writable": len(watch.seen),  # the spool ends empty
         "reports_filed_at_once": tickets - len(watch.seen),
-        "late_retries_answered_differently": late,
+        "late_retries_answered_differently": run.late,
         "read_only_seconds": args.seconds,
-        "health_seen_while_read_only": sorted(outages[0].health_seen),
-        "seconds_to_empty_the_spool_afterwards": round(spool_seconds, 1),
+        "health_seen_while_read_only": sorted(run.outages[0].health_seen),
+        "seconds_to_empty_the_spool_afterwards": round(run.spool_seconds, 1),
         "failed_chat_attempts": failures_seen(talks),
-        "seconds": round(elapsed, 1),
+        "seconds": round(run.seconds, 1),
     }
-    report(NAME, figures)
-    bad = counts["open311_lost"] + counts["open311_duplicated"]
-    bad += counts["open311_answers_naming_another_ticket"]
-    return 1 if chat_failures(counts) + bad + late else 0
+    finish(NAME, run, figures)
+    return 1 if chat_failures(run.counts) + open311_failures(run.counts) + run.late else 0
 
 
 if __name__ == "__main__":

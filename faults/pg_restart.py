@@ -15,31 +15,20 @@ session cut), and later stopped for some seconds and started again. At the end:
     .venv/bin/python -m faults.pg_restart [--conversations 24] [--at-once 6] [--down 8]
 """
 
-import argparse
-import asyncio
 import sys
 import time
 import uuid
 
-from eval.dialogue_stack import OPEN311_UNLIMITED
-from faults.common import (
-    Outage,
-    health,
-    prepare_database,
-    report,
-    supervised_stack,
-    wait_health,
-    wait_spool_empty,
-)
-from faults.open311 import verify_filings
+from faults.common import Outage, health, wait_health
 from faults.pg import PrivatePostgres
-from faults.residents import (
-    chat_failures,
-    conversation,
-    failures_seen,
-    load,
-    resend_all,
-    verify_chat,
+from faults.residents import chat_failures, failures_seen
+from faults.scenario import (
+    chat_options,
+    conversations,
+    finish,
+    open311_failures,
+    postgres_system,
+    run_chat,
 )
 
 NAME = "pg_restart"
@@ -74,58 +63,40 @@ def stop_for(pg: PrivatePostgres, url: str, seconds: float) -> Outage:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--conversations", type=int, default=24)
-    parser.add_argument("--at-once", type=int, default=6)
+    parser = chat_options(__doc__, conversations=24, at_once=6)
     parser.add_argument("--down", type=float, default=8.0, help="seconds the server is stopped")
     args = parser.parse_args()
-    run = uuid.uuid4().hex[:6]
-    prefix = f"fault-pg-{run}"
-    talks = [conversation(prefix, i) for i in range(args.conversations)]
-    turns = sum(len(t.turns) for t in talks)
-    with PrivatePostgres() as pg:
-        api_key = prepare_database(pg.url)
-        overrides = {
-            "spool_replay_seconds": 1.0,
-            "database_timeout_seconds": 5.0,
-        } | OPEN311_UNLIMITED
-        with supervised_stack(pg.url, pg.folder / "var", **overrides) as stack:
-            pids = [process.pid for process in stack.processes]
-            faults = [
-                (turns // 4, lambda: restart(pg, stack.app_url)),
-                (turns // 2, lambda: stop_for(pg, stack.app_url, args.down)),
-            ]
-            began = time.monotonic()
-            outages, filings = asyncio.run(
-                load(stack.app_url, api_key, run, talks, args.at_once, faults)
-            )
-            elapsed = time.monotonic() - began
-            spool_seconds = wait_spool_empty(stack.settings.spool_dir)
-            late = asyncio.run(resend_all(stack.app_url, talks))
-            restarted = sum(a != p.pid for a, p in zip(pids, stack.processes, strict=True))
-            counts = verify_chat(pg.url, stack.settings.tracker_url, prefix, talks)
-            counts |= verify_filings(pg.url, stack.app_url, run, filings)
-    for talk in talks:
-        for line in talk.wrong:
-            print(f"  {talk.sender} {line}")
+    run_id = uuid.uuid4().hex[:6]
+    prefix = f"fault-pg-{run_id}"
+    talks, turns = conversations(prefix, args.conversations)
+    with postgres_system() as (pg, stack, api_key):
+        pids = [process.pid for process in stack.processes]
+        faults = [
+            (turns // 4, lambda: restart(pg, stack.app_url)),
+            (turns // 2, lambda: stop_for(pg, stack.app_url, args.down)),
+        ]
+        run = run_chat(
+            stack, pg.url, prefix, talks, args.at_once, faults, api_key=api_key, run=run_id
+        )
+        restarted = sum(a != p.pid for a, p in zip(pids, stack.processes, strict=True))
+    counts, outages = run.counts, run.outages
     figures: dict[str, object] = dict(counts)
     figures |= {
-        "late_retries_answered_differently": late,
+        "late_retries_answered_differently": run.late,
         "processes_restarted": restarted,
         "restart_to_health_ok_seconds": round(outages[0].seconds, 2),
         "stopped_seconds": args.down,
         "stop_to_health_ok_seconds": round(outages[1].seconds, 2),
         "health_seen_while_stopped": sorted(outages[1].health_seen),
         "health_unavailable_after_seconds": round(outages[1].noticed_after, 2),
-        "seconds_to_empty_the_spool_afterwards": round(spool_seconds, 1),
+        "seconds_to_empty_the_spool_afterwards": round(run.spool_seconds, 1),
         "failed_chat_attempts": failures_seen(talks),
-        "seconds": round(elapsed, 1),
+        "seconds": round(run.seconds, 1),
     }
-    report(NAME, figures)
-    lost = counts["open311_lost"] + counts["open311_duplicated"]
-    lost += counts["open311_answers_naming_another_ticket"]
+    finish(NAME, run, figures)
     health_right = "unavailable" in outages[1].health_seen
-    return 1 if chat_failures(counts) + lost + late + restarted or not health_right else 0
+    bad = chat_failures(counts) + open311_failures(counts) + run.late + restarted
+    return 1 if bad or not health_right else 0
 
 
 if __name__ == "__main__":

@@ -30,13 +30,12 @@ import httpx
 from sqlalchemy import select
 
 from api.database import make_engine, make_session_factory, transaction
-from api.settings import Settings
 from api.shards.fleet import free_port
 from api.tickets.models import Ticket
 from api.webhooks.delivery import DeliveryConfig, WebhookDeliverer
 from api.webhooks.models import WebhookDelivery, WebhookSubscription
 from api.webhooks.signing import new_secret, verify
-from faults.common import App, prepare_database, report
+from faults.common import App, lone_app, prepare_database, report
 from faults.open311 import Filing, file_open311
 
 NAME = "webhook_down"
@@ -139,12 +138,11 @@ def main() -> int:
         folder = Path(tmp)
         database_url = f"sqlite:///{folder / 'faults.db'}"
         api_key = prepare_database(database_url)
-        settings = Settings(
-            database_url=database_url, app_port=free_port(), spool_dir=folder / "spool",
-            webhook_worker=False, escalation_sweep=False, webhook_allowed_networks="127.0.0.1/32",
-            open311_burst=1_000_000, open311_rate_per_minute=1_000_000.0,
+        app = lone_app(
+            database_url, folder, webhook_worker=False, escalation_sweep=False,
+            webhook_allowed_networks="127.0.0.1/32",
         )  # fmt: skip
-        app = App(settings, folder / "app.log")
+        settings = app.settings
         app.start()
         try:
             _file(app, api_key, run, range(1))  # where this integration's reports go
