@@ -16,26 +16,24 @@ At the end:
 """
 
 import sys
-import uuid
 
+from faults import scenario
 from faults.common import kill_and_wait_restart, processes_named
-from faults.residents import chat_failures
-from faults.scenario import chat_options, conversations, finish, run_chat, sqlite_system
 
 NAME = "chat_app_kill"
 
 
 def main() -> int:
-    parser = chat_options(__doc__, conversations=40, at_once=8)
+    parser = scenario.chat_options(__doc__, conversations=40, at_once=8)
     parser.add_argument("--kills", type=int, default=3)
     args = parser.parse_args()
-    prefix = f"fault-chat-{uuid.uuid4().hex[:6]}"
-    talks, turns = conversations(prefix, args.conversations)
-    with sqlite_system() as (stack, database_url):
+    _, prefix = scenario.run_names("chat")
+    talks, turns = scenario.conversations(prefix, args.conversations)
+    with scenario.sqlite_system() as (stack, database_url):
         app = processes_named(stack, "app")
         points = [turns * (k + 1) // (args.kills + 1) for k in range(args.kills)]
         faults = [(point, lambda: kill_and_wait_restart(stack, app)) for point in points]
-        run = run_chat(stack, database_url, prefix, talks, args.at_once, faults)
+        run = scenario.run_chat(stack, database_url, prefix, talks, args.at_once, faults)
     figures: dict[str, object] = dict(run.counts)
     figures |= {
         "late_retries_answered_differently": run.late,
@@ -43,8 +41,8 @@ def main() -> int:
         "app_down_seconds": [round(o.seconds, 2) for o in run.outages],
         "seconds": round(run.seconds, 1),
     }
-    finish(NAME, run, figures)
-    return 1 if chat_failures(run.counts) + run.late else 0
+    scenario.finish(NAME, run, figures)
+    return 1 if scenario.failures(run) else 0
 
 
 if __name__ == "__main__":

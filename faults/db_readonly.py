@@ -20,21 +20,12 @@ lost and duplicated, which must be 0.
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
 from api.tickets.spool import spooled
+from faults import scenario
 from faults.common import Outage, health, tickets_by
 from faults.pg import PrivatePostgres
-from faults.residents import chat_failures, failures_seen
-from faults.scenario import (
-    chat_options,
-    conversations,
-    finish,
-    open311_failures,
-    postgres_system,
-    run_chat,
-)
 
 NAME = "db_readonly"
 
@@ -75,16 +66,15 @@ def read_only_for(pg: PrivatePostgres, url: str, seconds: float) -> Outage:
 
 
 def main() -> int:
-    parser = chat_options(__doc__, conversations=24, at_once=6)
+    parser = scenario.chat_options(__doc__, conversations=24, at_once=6)
     parser.add_argument("--seconds", type=float, default=10.0, help="how long it is read-only")
     args = parser.parse_args()
-    run_id = uuid.uuid4().hex[:6]
-    prefix = f"fault-ro-{run_id}"
-    talks, turns = conversations(prefix, args.conversations)
-    with postgres_system() as (pg, stack, api_key):
+    run_id, prefix = scenario.run_names("ro")
+    talks, turns = scenario.conversations(prefix, args.conversations)
+    with scenario.postgres_system() as (pg, stack, api_key):
         watch = SpoolWatch(stack.settings.spool_dir)
         faults = [(turns // 3, lambda: read_only_for(pg, stack.app_url, args.seconds))]
-        run = run_chat(
+        run = scenario.run_chat(
             stack, pg.url, prefix, talks, args.at_once, faults, api_key=api_key, run=run_id
         )
         watch.stop()
@@ -98,12 +88,9 @@ def main() -> int:
         "late_retries_answered_differently": run.late,
         "read_only_seconds": args.seconds,
         "health_seen_while_read_only": sorted(run.outages[0].health_seen),
-        "seconds_to_empty_the_spool_afterwards": round(run.spool_seconds, 1),
-        "failed_chat_attempts": failures_seen(talks),
-        "seconds": round(run.seconds, 1),
-    }
-    finish(NAME, run, figures)
-    return 1 if chat_failures(run.counts) + open311_failures(run.counts) + run.late else 0
+    } | scenario.closing_figures(run)
+    scenario.finish(NAME, run, figures)
+    return 1 if scenario.failures(run) else 0
 
 
 if __name__ == "__main__":

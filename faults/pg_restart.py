@@ -17,19 +17,10 @@ session cut), and later stopped for some seconds and started again. At the end:
 
 import sys
 import time
-import uuid
 
+from faults import scenario
 from faults.common import Outage, health, wait_health
 from faults.pg import PrivatePostgres
-from faults.residents import chat_failures, failures_seen
-from faults.scenario import (
-    chat_options,
-    conversations,
-    finish,
-    open311_failures,
-    postgres_system,
-    run_chat,
-)
 
 NAME = "pg_restart"
 
@@ -63,19 +54,18 @@ def stop_for(pg: PrivatePostgres, url: str, seconds: float) -> Outage:
 
 
 def main() -> int:
-    parser = chat_options(__doc__, conversations=24, at_once=6)
+    parser = scenario.chat_options(__doc__, conversations=24, at_once=6)
     parser.add_argument("--down", type=float, default=8.0, help="seconds the server is stopped")
     args = parser.parse_args()
-    run_id = uuid.uuid4().hex[:6]
-    prefix = f"fault-pg-{run_id}"
-    talks, turns = conversations(prefix, args.conversations)
-    with postgres_system() as (pg, stack, api_key):
+    run_id, prefix = scenario.run_names("pg")
+    talks, turns = scenario.conversations(prefix, args.conversations)
+    with scenario.postgres_system() as (pg, stack, api_key):
         pids = [process.pid for process in stack.processes]
         faults = [
             (turns // 4, lambda: restart(pg, stack.app_url)),
             (turns // 2, lambda: stop_for(pg, stack.app_url, args.down)),
         ]
-        run = run_chat(
+        run = scenario.run_chat(
             stack, pg.url, prefix, talks, args.at_once, faults, api_key=api_key, run=run_id
         )
         restarted = sum(a != p.pid for a, p in zip(pids, stack.processes, strict=True))
@@ -89,14 +79,10 @@ def main() -> int:
         "stop_to_health_ok_seconds": round(outages[1].seconds, 2),
         "health_seen_while_stopped": sorted(outages[1].health_seen),
         "health_unavailable_after_seconds": round(outages[1].noticed_after, 2),
-        "seconds_to_empty_the_spool_afterwards": round(run.spool_seconds, 1),
-        "failed_chat_attempts": failures_seen(talks),
-        "seconds": round(run.seconds, 1),
-    }
-    finish(NAME, run, figures)
+    } | scenario.closing_figures(run)
+    scenario.finish(NAME, run, figures)
     health_right = "unavailable" in outages[1].health_seen
-    bad = chat_failures(counts) + open311_failures(counts) + run.late + restarted
-    return 1 if bad or not health_right else 0
+    return 1 if scenario.failures(run) + restarted or not health_right else 0
 
 
 if __name__ == "__main__":

@@ -13,30 +13,29 @@ said "degraded" (not "unavailable") while Rasa was down.
 """
 
 import sys
-import uuid
 
 from api.conversations.views import BOT_UNAVAILABLE
+from faults import scenario
 from faults.common import kill_and_wait_restart, processes_named
-from faults.residents import chat_failures, failures_seen
-from faults.scenario import chat_options, conversations, finish, run_chat, sqlite_system
+from faults.residents import failures_seen
 
 NAME = "rasa_kill"
 
 
 def main() -> int:
-    parser = chat_options(__doc__, conversations=32, at_once=8)
+    parser = scenario.chat_options(__doc__, conversations=32, at_once=8)
     parser.add_argument("--kills", type=int, default=1)
     parser.add_argument(
         "--shards", type=int, default=2, help="Rasa processes (make run: one a core)"
     )
     args = parser.parse_args()
-    prefix = f"fault-rasa-{uuid.uuid4().hex[:6]}"
-    talks, turns = conversations(prefix, args.conversations)
-    with sqlite_system(rasa_shards=args.shards) as (stack, database_url):
+    _, prefix = scenario.run_names("rasa")
+    talks, turns = scenario.conversations(prefix, args.conversations)
+    with scenario.sqlite_system(rasa_shards=args.shards) as (stack, database_url):
         rasa = processes_named(stack, "rasa")
         points = [turns * (k + 1) // (args.kills + 2) for k in range(args.kills)]
         faults = [(point, lambda: kill_and_wait_restart(stack, rasa)) for point in points]
-        run = run_chat(stack, database_url, prefix, talks, args.at_once, faults)
+        run = scenario.run_chat(stack, database_url, prefix, talks, args.at_once, faults)
     seen = failures_seen(talks)
     polite = seen.pop(f"503 {BOT_UNAVAILABLE}", 0)
     health_seen = sorted({status for o in run.outages for status in o.health_seen})
@@ -50,8 +49,8 @@ def main() -> int:
         "health_seen_meanwhile": health_seen,
         "seconds": round(run.seconds, 1),
     }
-    finish(NAME, run, figures)
-    bad = chat_failures(run.counts) + run.late + ("unavailable" in health_seen)
+    scenario.finish(NAME, run, figures)
+    bad = scenario.failures(run) + ("unavailable" in health_seen)
     return 1 if bad or not polite else 0
 
 

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +21,16 @@ from eval.dialogue_stack import OPEN311_UNLIMITED
 from faults.common import Outage, prepare_database, report, supervised_stack, wait_spool_empty
 from faults.open311 import Filing, verify_filings
 from faults.pg import PrivatePostgres
-from faults.residents import Conversation, conversation, load, play_all, resend_all, verify_chat
+from faults.residents import (
+    Conversation,
+    chat_failures,
+    conversation,
+    failures_seen,
+    load,
+    play_all,
+    resend_all,
+    verify_chat,
+)
 
 Faults = Sequence[tuple[int, Callable[[], Outage]]]
 
@@ -45,6 +55,12 @@ def chat_options(
     parser.add_argument("--conversations", type=int, default=conversations)
     parser.add_argument("--at-once", type=int, default=at_once)
     return parser
+
+
+def run_names(tag: str) -> tuple[str, str]:
+    """A fresh run id, and the sender prefix of its conversations (`fault-<tag>-<id>`)."""
+    run_id = uuid.uuid4().hex[:6]
+    return run_id, f"fault-{tag}-{run_id}"
 
 
 def conversations(prefix: str, count: int) -> tuple[list[Conversation], int]:
@@ -104,13 +120,24 @@ def run_chat(
     return ChatRun(talks, outages, counts, late, seconds, spool_seconds)
 
 
-def open311_failures(counts: dict[str, int]) -> int:
-    """Filings lost, duplicated, or answered with another filing's ticket."""
-    return (
-        counts["open311_lost"]
-        + counts["open311_duplicated"]
-        + counts["open311_answers_naming_another_ticket"]
-    )
+def failures(run: ChatRun) -> int:
+    """Conversations and filings lost or duplicated, turns answered wrongly, late retries
+    answered differently: each must be 0."""
+    counts = run.counts
+    lost = chat_failures(counts) + run.late
+    if "open311_lost" in counts:
+        lost += counts["open311_lost"] + counts["open311_duplicated"]
+        lost += counts["open311_answers_naming_another_ticket"]
+    return lost
+
+
+def closing_figures(run: ChatRun) -> dict[str, object]:
+    """The last figures of a run with Open311 filings: the spool, the failures, the time."""
+    return {
+        "seconds_to_empty_the_spool_afterwards": round(run.spool_seconds, 1),
+        "failed_chat_attempts": failures_seen(run.talks),
+        "seconds": round(run.seconds, 1),
+    }
 
 
 def finish(name: str, run: ChatRun, figures: dict[str, object]) -> None:
