@@ -7,10 +7,10 @@ allows. Every failure is answered in the spec's error format with status
 400, 403 or 404 (429 when one key files too fast, 503 with Retry-After while the
 database is down) — parameters are read by hand, so FastAPI's 422 never shows.
 
-A database outage loses nothing: a POST whose key cannot be checked gets that 503 (a
-400 would make the integration drop it) and its retry with the same Idempotency-Key
-files once; a POST whose filing fails is spooled and answered as the spec's deferred
-case, a token without a service_request_id yet.
+A database outage loses nothing: a POST whose key cannot be checked, or whose write
+transaction cannot even begin, gets that 503 (a 400 would make the integration drop it)
+and its retry with the same Idempotency-Key files once; a POST whose filing fails is
+spooled and answered as the spec's deferred case, a token without a service_request_id yet.
 """
 
 import logging
@@ -23,7 +23,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth.models import Role, TokenKind
 from api.auth.service import authenticate_token
@@ -44,6 +44,7 @@ from api.open311.schemas import CreatedRequest, Discovery, DiscoveryEndpoint, To
 from api.open311.service import (
     MAX_RESULTS,
     TICKET_ID,
+    PreparedRequest,
     RequestQuery,
     file_request,
     find_by_token,
@@ -170,24 +171,33 @@ async def create_request(
     client_key = request.headers.get("idempotency-key")
     content_type = request.headers.get("content-type")
     limiter: FilingLimiter = request.app.state.open311_limiter
+    reader: sessionmaker[Session] = request.app.state.read_session_factory
 
     def create(chosen: Format) -> Response:
+        # Checking the key and the form only reads: on a snapshot, without SQLite's write
+        # lock, so concurrent filings queue only for the filing itself.
+        with reader() as reading:
+            checked = _check(chosen, bytes(body), content_type, client_key, reading, limiter)
+        if isinstance(checked, Response):
+            return checked
         with factory() as session:
-            posted = bytes(body)
-            return _create(chosen, posted, content_type, client_key, session, settings, limiter)
+            # Begin first: a database that cannot even start the filing has taken
+            # nothing, so that is a 503 to retry, not a report to spool.
+            session.connection()
+            return _file(chosen, checked, session, settings)
 
     return await run_in_threadpool(_guarded, fmt, create)
 
 
-def _create(
+def _check(
     chosen: Format,
     body: bytes,
     content_type: str | None,
     client_key: str | None,
     session: Session,
-    settings: Settings,
     limiter: FilingLimiter,
-) -> Response:
+) -> PreparedRequest | Response:
+    """Authenticate, throttle and validate a POST (reads only); a refusal as a Response."""
     form = parse_form(body, content_type)
     api_key = form.get("api_key")
     if api_key is None:
@@ -205,7 +215,14 @@ def _create(
         wait = limiter.take(api_key)
         if wait:
             return throttled(chosen, wait)
-    prepared = prepare_request(session, form, account, token)
+    return prepare_request(session, form, account, token)
+
+
+def _file(
+    chosen: Format, prepared: PreparedRequest, session: Session, settings: Settings
+) -> Response:
+    """File a checked request in one write transaction; spooled when the database fails."""
+    token = prepared.token
     tz = _tz(settings)
     try:
         filed = file_request(

@@ -25,8 +25,8 @@ import re
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Row, and_, or_, select
+from sqlalchemy.orm import Session, lazyload
 
 from api.dispatch.geo import haversine_km
 from api.tickets.lifecycle import OPEN_STATUSES
@@ -76,7 +76,8 @@ def find_original(
 ) -> Ticket | None:
     """The earliest open ticket the new report duplicates, if any.
 
-    Only the tickets the database finds at the same spot are loaded.
+    Candidates at the same spot are read as a few columns, not as tickets with their
+    event logs: only the one that matches is loaded.
     """
     window = (
         Ticket.service_code == service_code,
@@ -84,15 +85,17 @@ def find_original(
         Ticket.created_at >= at - DUPLICATE_WINDOW,
         Ticket.created_at <= at,
     )
-    found: dict[int, Ticket] = {}
+    columns = (Ticket.id, Ticket.created_at, Ticket.lat, Ticket.lon, Ticket.location_text)
+    found: dict[int, Row[int, datetime, float | None, float | None, str | None]] = {}
     # One query per way of being near, each on an index of its own: a single query
     # with OR between them would make the database read every ticket in the window.
     for near in _near(lat, lon, place_key(location_text)):
-        for ticket in session.scalars(select(Ticket).where(*window, near)):
-            found[ticket.id] = ticket
-    for ticket in sorted(found.values(), key=lambda t: (t.created_at, t.id)):
-        if _same_place(ticket, lat, lon, location_text):
-            return ticket
+        for row in session.execute(select(*columns).where(*window, near)):
+            found[row.id] = row
+    for row in sorted(found.values(), key=lambda r: (r.created_at, r.id)):
+        if _same_place(row.lat, row.lon, row.location_text, lat, lon, location_text):
+            # Its event log stays unread: the filing only adds to it.
+            return session.get(Ticket, row.id, options=[lazyload(Ticket.events)])
     return None
 
 
@@ -116,21 +119,28 @@ def _near(lat: float | None, lon: float | None, key: str | None) -> list[ColumnE
     return ways
 
 
-def _same_place(ticket: Ticket, lat: float | None, lon: float | None, text: str | None) -> bool:
-    if lat is not None and lon is not None and ticket.lat is not None and ticket.lon is not None:
-        return haversine_km(lat, lon, ticket.lat, ticket.lon) <= DUPLICATE_RADIUS_KM
-    return same_place_text(ticket.location_text, text)
+def _same_place(
+    their_lat: float | None,
+    their_lon: float | None,
+    their_text: str | None,
+    lat: float | None,
+    lon: float | None,
+    text: str | None,
+) -> bool:
+    if lat is not None and lon is not None and their_lat is not None and their_lon is not None:
+        return haversine_km(lat, lon, their_lat, their_lon) <= DUPLICATE_RADIUS_KM
+    return same_place_text(their_text, text)
 
 
 def link_duplicate(
     session: Session, ticket: Ticket, original: Ticket, *, now: datetime
 ) -> tuple[TicketEvent, TicketEvent]:
-    """Point `ticket` at `original` and say so in both logs; flushes, does not commit."""
+    """Point `ticket` at `original` and say so in both logs; neither flushes nor commits."""
     ticket.duplicate_of_id = original.id
     ticket.updated_at = now
     original.updated_at = now
     on_new = TicketEvent(
-        ticket_id=ticket.id,
+        ticket=ticket,
         kind=EventKind.DUPLICATE_LINKED,
         status=None,
         actor=SYSTEM_ACTOR,
@@ -148,5 +158,4 @@ def link_duplicate(
         created_at=now,
     )
     session.add_all([on_new, on_original])
-    session.flush()
     return on_new, on_original

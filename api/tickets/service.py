@@ -153,11 +153,12 @@ def _new_ticket(
         return_count=0,
     )
     session.add(ticket)
-    session.flush()
+    # The events hang on the ticket, so the filing flushes once, at commit: one flush
+    # (and one outbox look-up) instead of one per step.
     session.add_all(
         [
             TicketEvent(
-                ticket_id=ticket.id,
+                ticket=ticket,
                 kind=EventKind.CREATED,
                 status=None,
                 actor=RESIDENT_ACTOR,
@@ -166,7 +167,7 @@ def _new_ticket(
                 created_at=created_at,
             ),
             TicketEvent(
-                ticket_id=ticket.id,
+                ticket=ticket,
                 kind=EventKind.DISPATCHED,
                 status=TicketStatus.DISPATCHED,
                 actor=SYSTEM_ACTOR,
@@ -180,7 +181,6 @@ def _new_ticket(
             ),
         ]
     )
-    session.flush()
     return ticket
 
 

@@ -97,21 +97,29 @@ def add_deliveries(session: Session, now: datetime) -> list[WebhookDelivery]:
     added: list[WebhookDelivery] = []
     # Looking things up must not flush: we are inside a flush already.
     with session.no_autoflush:
+        concerned: list[tuple[TicketEvent, Ticket, dict[str, str | None]]] = []
         for ticket_event in sorted(new_events, key=_event_order):
             if ticket_event in done:
                 continue
             done.add(ticket_event)
             ticket = _ticket_of(session, ticket_event)
-            if ticket is None:
-                continue
-            stations = stations_concerned(ticket, ticket_event)
-            codes = [code for code in stations.values() if code]
-            subscriptions = session.scalars(
+            if ticket is not None:
+                concerned.append((ticket_event, ticket, stations_concerned(ticket, ticket_event)))
+        # One look for every event of the flush (a filing flushes four at once).
+        every_code = {code for _, _, stations in concerned for code in stations.values() if code}
+        subscribed = (
+            session.scalars(
                 select(WebhookSubscription)
                 .where(WebhookSubscription.active.is_(True))
-                .where(WebhookSubscription.station_code.in_(codes))
+                .where(WebhookSubscription.station_code.in_(sorted(every_code)))
                 .order_by(WebhookSubscription.id)
             ).all()
+            if every_code
+            else []
+        )
+        for ticket_event, ticket, stations in concerned:
+            codes = {code for code in stations.values() if code}
+            subscriptions = [item for item in subscribed if item.station_code in codes]
             if not subscriptions:
                 continue
             payload = build_payload(ticket, ticket_event, stations, now)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.tickets.duplicates import find_original, is_fine_place
 from api.tickets.lifecycle import OPEN_STATUSES, rate, resolve, sign
+from api.tickets.models import Ticket
 from api.tickets.schemas import NewReport
 from api.tickets.service import FiledTicket, file_report
 from tests.integration.lifecycle_support import JIA, TZ, YI, ensure_test_stations, fresh
@@ -219,7 +220,7 @@ def test_the_search_reads_only_the_spot_not_the_whole_window(session: Session) -
     engine = session.get_bind()
 
     def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "place_key" in statement:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM tickets" in statement:
             statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", seen)
@@ -246,3 +247,21 @@ def test_the_search_reads_only_the_spot_not_the_whole_window(session: Session) -
             assert "ix_tickets_code_lat_lon" in plan or "ix_tickets_code_place_created" in plan, (
                 plan
             )
+
+
+def test_only_the_original_is_loaded_not_every_candidate_at_the_spot(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    """Candidates are read as columns: with many open tickets at a spot, one ticket (and
+    its event log) is loaded, not all of them."""
+    first = file(session, day(30), lat=46.0, lon=126.0)
+    for minutes in range(1, 6):
+        file(session, day(30) + timedelta(minutes=minutes), lat=46.0, lon=126.0003)
+    with session_factory() as reading:
+        found = find_original(
+            reading, service_code="water_leak", lat=46.0, lon=126.0001,
+            location_text=None, at=day(30) + timedelta(hours=1),
+        )  # fmt: skip
+        assert found is not None and found.id == first.ticket.id
+        loaded = [item for item in reading.identity_map.values() if isinstance(item, Ticket)]
+        assert [ticket.id for ticket in loaded] == [first.ticket.id]
