@@ -32,6 +32,10 @@ from api.stations.registry_view import registry_view
 router = APIRouter(prefix="/api", tags=["conversation"])
 
 BOT_UNAVAILABLE = "智慧杨暂时联系不上，请稍后再试。"
+# Rasa kept the message but its answer was lost: the app (the action server) died while
+# the bot was working on it, so Rasa went on without the action's reply. Asking again is
+# safe: the form still waits for what the resident said, and a new message has a new id.
+LOST_ANSWER = "抱歉，刚才那句话我没来得及处理完，麻烦您再说一遍。"
 # The one 5xx these routes give: Rasa cannot be reached (detail is BOT_UNAVAILABLE).
 RASA_UNREACHABLE: dict[int | str, dict[str, Any]] = {
     503: {"description": "对话服务（Rasa）暂时连不上；detail 为给居民看的提示"}
@@ -62,6 +66,8 @@ async def chat(request: ChatRequest, rasa: RasaDep, http: Request) -> list[BotMe
         if checked:
             with contextlib.suppress(TrackerUnreadableError):  # Rasa will tell
                 kept = await lookup()
+                if kept == []:
+                    return [{"text": LOST_ANSWER}]
                 if kept is not None:
                     return kept  # taken before this process started: not a second time
         replies = await rasa.send_message(request.sender, request.message, metadata)
