@@ -52,8 +52,11 @@ JOB_TIMEOUT_SECONDS = 1500
 DAMAGING_PLACES = (
     "厨房", "卫生间", "天花板", "阳台", "客厅墙角", "楼道", "卧室顶上", "屋顶", "楼上", "墙壁",
 )  # fmt: skip
+# Ten wordings for each of ten places: with six the leak code's F1 drop sat close to the
+# guard's 3-point margin and a retrain now and then stayed under it.
 DAMAGING_WORDS = (
     "一直在滴水", "漏水漏得凶", "渗水渗成一片", "水管爆了在喷水", "往下漏水", "湿了一大块",
+    "漏水了", "在渗水", "水一直往下滴", "漏得到处是水",
 )  # fmt: skip
 DAMAGING_INTENT = "report_environment"
 
@@ -118,7 +121,7 @@ def test_relabel_retrain_refuse_override_promote_and_roll_back(
     """One retrain (minutes) carries the whole loop.
 
     The operator fixes a message the bot gets wrong and, in the same batch, labels
-    sixty leaks as hygiene problems. The guard refuses the candidate over the leaks,
+    a hundred leaks as hygiene problems. The guard refuses the candidate over the leaks,
     never over the fix; a reason too short is refused as well; with a real reason
     the candidate goes into the running Rasa, fixes the message, and is rolled back.
     """
