@@ -130,7 +130,7 @@ class EmergencyAdvice:
         ]
         if not (in_report and tracker.get_slot(SERVICE_CODE)):
             # The code names the problem around the danger, decided apart from it.
-            code = understand(tracker.intent, tracker.intent_ranking).service_code
+            code = understand(tracker.intent, tracker.intent_ranking, facts.text).service_code
             events.append(slot_set(SERVICE_CODE, code or kind.service_code))
         known = {name: tracker.get_slot(name) for name in (PLACE, PHONE)} if in_report else {}
         return events + [

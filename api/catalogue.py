@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from api.problem_cues import first_named_problem
+
 SERVICE_NAMES: Final[dict[str, str]] = {
     "water_leak": "漏水渗水",
     "water_supply": "供水问题",
@@ -117,6 +119,33 @@ EMERGENCY_KINDS: Final[dict[str, EmergencyKind]] = {
             "housing_repair",
             (Hotline("火警", "119"),),
         ),
+        EmergencyKind(
+            "flood",
+            "水淹进屋、积水危险",
+            "火警 119",
+            "水势大请立即拨打 119！能安全够到的话先关总水阀、拉下电闸，"
+            "老人孩子和贵重东西先移到高处，别蹚深水。",
+            "water_leak",
+            (Hotline("火警", "119"),),
+        ),
+        EmergencyKind(
+            "missing_person",
+            "有人走失",
+            "报警 110",
+            "请立即拨打 110 报警，走失报警不用等 24 小时！说清他的样子、穿着和最后出现的地方，"
+            "留一个人在家等，其他人分头找。",
+            "welfare",
+            (Hotline("报警", "110"),),
+        ),
+        EmergencyKind(
+            "self_harm",
+            "有人有轻生危险",
+            "报警 110（有人受伤请拨 120）",
+            "请立即拨打 110！有人受伤请同时拨 120。尽量陪着他、轻声跟他说话，别刺激他，"
+            "不要一个人冒险去拉。",
+            "welfare",
+            (Hotline("报警", "110"), Hotline("急救", "120")),
+        ),
     )
 }
 
@@ -155,17 +184,20 @@ class Understanding:
     emergency: EmergencyKind | None
 
 
-def understand(intent: str | None, ranking: Iterable[tuple[str, float]] = ()) -> Understanding:
-    """Both decisions from the NLU's top intent and its ranking of every intent.
+def understand(
+    intent: str | None, ranking: Iterable[tuple[str, float]] = (), text: str = ""
+) -> Understanding:
+    """Both decisions from the NLU's top intent, its ranking of every intent and the text.
 
-    For an emergency intent the code is the problem the model reads in the words
-    around the danger (`code_beside_danger`); only when it reads none does the
+    For an emergency intent the code is the problem the resident names first in
+    plain words (`problem_cues`), else the problem the model reads in the words
+    around the danger (`code_beside_danger`); only when there is neither does the
     kind's usual code stand in.
     """
     emergency = emergency_for_intent(intent)
     if emergency is None:
         return Understanding(service_code_for_intent(intent), None)
-    code = code_beside_danger(ranking, emergency.kind)
+    code = first_named_problem(text) or code_beside_danger(ranking, emergency.kind)
     return Understanding(code or emergency.service_code, emergency)
 
 
@@ -186,6 +218,11 @@ PROBLEM_CODES: Final[dict[str, frozenset[str]]] = {
         {"water_leak", "power_outage", "public_facility", "housing_repair", "environment"}
     ),
     "collapse": frozenset({"housing_repair", "public_facility", "environment"}),
+    "flood": frozenset(
+        {"water_leak", "housing_repair", "public_facility", "environment", "water_supply"}
+    ),
+    "missing_person": frozenset({"welfare", "other"}),
+    "self_harm": frozenset({"welfare", "dispute", "other"}),
 }
 
 
@@ -233,4 +270,7 @@ def ranking_from(parse: Mapping[str, Any]) -> list[tuple[str, float]]:
 def understand_parse(parse: Mapping[str, Any]) -> Understanding:
     """Both decisions for one Rasa parse result (`/model/parse`, a tracker's latest message)."""
     intent = (parse.get("intent") or {}).get("name")
-    return understand(str(intent) if intent else None, ranking_from(parse))
+    text = parse.get("text")
+    return understand(
+        str(intent) if intent else None, ranking_from(parse), text if isinstance(text, str) else ""
+    )

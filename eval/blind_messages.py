@@ -64,7 +64,12 @@ async def _decisions(agent: Any, texts: list[str]) -> list[Decision]:
         ]
         name = intent.get("name")
         decisions.append(
-            decide(str(name) if name else None, float(intent.get("confidence") or 0.0), ranking)
+            decide(
+                str(name) if name else None,
+                float(intent.get("confidence") or 0.0),
+                ranking,
+                text,
+            )
         )
     return decisions
 

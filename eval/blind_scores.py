@@ -98,9 +98,11 @@ def load_messages(path: Path) -> list[BlindMessage]:
     return messages
 
 
-def decide(intent: str | None, confidence: float, ranking: Iterable[tuple[str, float]]) -> Decision:
+def decide(
+    intent: str | None, confidence: float, ranking: Iterable[tuple[str, float]], text: str = ""
+) -> Decision:
     """The bot's two decisions for a parse, exactly as its actions take them."""
-    understood = understand(intent, ranking)
+    understood = understand(intent, ranking, text)
     kind = understood.emergency.kind if understood.emergency else None
     return Decision(intent, confidence, understood.service_code, kind)
 

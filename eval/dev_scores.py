@@ -46,7 +46,7 @@ FALLBACK_INTENT = "nlu_fallback"
 AMBIGUITY = 0.0
 
 # The dev sets' writers named kinds their own way; the project's kind for each
-# (None: no single project kind, e.g. a flood is trapped or electric_water).
+# (None: no single project kind).
 KIND_NAMES: dict[str, str | None] = {
     "fire": "fire",
     "fire_smoke": "fire",
@@ -58,7 +58,11 @@ KIND_NAMES: dict[str, str | None] = {
     "violence_crime": "violence",
     "water_electricity": "electric_water",
     "collapse": "collapse",
-    "flooding": None,
+    "flooding": "flood",
+    "flood": "flood",
+    "gas": "gas_leak",
+    "electric": "electric_water",
+    "missing_person": "missing_person",
 }
 # The figures of a set, in the order --json writes them.
 FIGURES = (
@@ -106,6 +110,7 @@ def _nodes(agent: Any, component: str) -> list[Any]:
 def _as_parse(parsed: dict[str, Any]) -> dict[str, Any]:
     intent = parsed.get("intent") or {}
     return {
+        "text": parsed.get("text"),
         "intent": {"name": intent.get("name"), "confidence": float(intent.get("confidence") or 0)},
         "intent_ranking": [
             {"name": r.get("name"), "confidence": float(r.get("confidence") or 0.0)}
@@ -168,7 +173,7 @@ def apply_rules(text: str, parse: dict[str, Any], threshold: float) -> dict[str,
     if float(intent.get("confidence") or 0.0) < threshold or ambiguous:
         intent = {"name": FALLBACK_INTENT, "confidence": threshold}
         ranking = [intent, *ranking]
-    return {"intent": intent, "intent_ranking": ranking}
+    return {"text": text, "intent": intent, "intent_ranking": ranking}
 
 
 def decide(parse: dict[str, Any]) -> Decision:

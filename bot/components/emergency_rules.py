@@ -29,8 +29,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.components.danger_patterns import (
-    DANGER_PATTERNS,
+from bot.components.danger_context import (
     DENIED_INSIDE,
     EXPERIENCED,
     NEGATION_BEFORE,
@@ -38,10 +37,9 @@ from bot.components.danger_patterns import (
     NOT_NOW_MESSAGE,
     PINYIN_NEGATION_BEFORE,
     PINYIN_NOT_NOW,
-    PINYIN_PATTERNS,
     RESOLVED_AFTER,
-    DangerPattern,
 )
+from bot.components.danger_patterns import DANGER_PATTERNS, PINYIN_PATTERNS, DangerPattern
 
 INTENT_RANKING_KEY = "intent_ranking"
 RULE_CONFIDENCE = 1.0
@@ -54,7 +52,8 @@ OTHERS_SCALE = 0.5
 
 
 _CLAUSE = re.compile(r"[^，。,.;；!！?？\n]+")
-_PLAYED_DOWN = re.compile(r"没有|没得|不是|并非|莫得|没(?!过)|还远|就是")
+# (下面就是人行道 says where a fall would land, not "only")
+_PLAYED_DOWN = re.compile(r"没有|没得|不是|并非|莫得|没(?!过)|还远|(?<!下面)(?<!底下)(?<!楼下)就是")
 
 
 def rule_text(text: str) -> str:
@@ -106,6 +105,7 @@ def danger_intent(text: str) -> str | None:
     resolved = [i for i, clause in enumerate(clauses) if RESOLVED_AFTER.search(clause)]
     if resolved:  # what the message says is over before it no longer counts
         clauses = clauses[resolved[-1] :]
+    property_only: str | None = None
     for clause in _windows(clauses):
         if NOT_NOW.search(clause):
             continue
@@ -113,9 +113,16 @@ def danger_intent(text: str) -> str | None:
         joined = clause.replace(" ", "")
         if found is None and joined != clause and not PINYIN_NOT_NOW.search(joined):
             found = _present_danger(joined, PINYIN_PATTERNS, PINYIN_NEGATION_BEFORE)
-        if found is not None:
+        if found in PROPERTY_ONLY:
+            property_only = property_only or found  # a danger to people may come later
+        elif found is not None:
             return found
-    return None
+    return property_only
+
+
+# Dangers to property alone: a danger to people told in the same message
+# (一楼淹了，婆婆走不动) decides the kind and the hotline instead.
+PROPERTY_ONLY = frozenset({"emergency_flood"})
 
 
 # Spaces between Chinese words that some residents type instead of commas.

@@ -63,3 +63,28 @@ def test_a_danger_passes_over_codes_no_such_danger_comes_from() -> None:
     # a danger whose fitting reports all lose to a non-report names no problem
     fire = [("emergency_fire", 1.0), ("report_water_leak", 0.1), ("goodbye", 0.01)]
     assert understand("emergency_fire", fire).service_code == "other"
+
+
+def test_around_a_danger_the_first_problem_named_in_plain_words_is_the_code() -> None:
+    calm_words = [("emergency_gas_leak", 1.0), ("report_gas", 0.2), ("report_welfare", 0.1)]
+    outage_first = "刚才整栋楼停电了，黑头闻到一股煤气味"
+    assert understand("emergency_gas_leak", calm_words, outage_first).service_code == (
+        "power_outage"
+    )
+    leak_first = [("emergency_electric_water", 1.0), ("report_power_outage", 0.3)]
+    said = "楼上漏水顺着墙流到插座里了，还在滋滋响"
+    assert understand("emergency_electric_water", leak_first, said).service_code == "water_leak"
+    robbery = [("emergency_violence", 1.0), ("report_dispute", 0.4)]
+    assert understand("emergency_violence", robbery, "有人在巷子口抢劫").service_code == "other"
+
+
+def test_a_lift_stopped_by_a_power_cut_stays_the_lifts_problem() -> None:
+    ranking = [("emergency_trapped", 1.0), ("report_housing_repair", 0.3)]
+    said = "电梯停电了卡在五楼，里头有人"
+    assert understand("emergency_trapped", ranking, said).service_code == "housing_repair"
+
+
+def test_plain_words_do_not_overrule_the_model_outside_a_danger() -> None:
+    ranking = [("report_dispute", 0.8), ("report_water_leak", 0.1)]
+    said = "楼上漏水修好了，但是他们不肯赔我家的地板"
+    assert understand("report_dispute", ranking, said).service_code == "dispute"
