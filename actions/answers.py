@@ -26,10 +26,18 @@ class Field(StrEnum):
 
 @dataclass(frozen=True)
 class Correction:
-    """A correction: which field it names (if it does), and the new words after it."""
+    """A correction: which field it names (if it does), and the new words after it.
+
+    `alternatives` are the words after each earlier mark, up to the end of their
+    clause, last first ("搞错了，是西彭镇泥壁村，马鞍村是我亲戚屋头": the new value is
+    the clause the registry knows, not the explanation after it). `unsure` says the
+    resident does not know a finer place ("我也不晓得是哪个社区，反正是在渝州路街道").
+    """
 
     field: Field | None
     content: str
+    alternatives: tuple[str, ...] = ()
+    unsure: bool = False
 
 
 # The new value follows the last of these words: "不是停水，是水管爆了" -> "水管爆了".
@@ -43,6 +51,11 @@ _FIELD_WORDS: tuple[tuple[Field, re.Pattern[str]], ...] = (
     (Field.PROBLEM, re.compile(r"问题|类别|事情|情况")),
 )
 _FILLER = re.compile(r"^[\s，,。.！!？?、:：~～…]+|[\s，,。.！!？?、~～…]+$")
+# A last clause that names the old value: "我其实是老板欠我工资，不是找工作".
+_OLD_VALUE_AFTER = re.compile(r"[，,。;；]\s*(而)?不是[^，,。;；]*[。.！!]?$")
+_CLAUSE_END = re.compile(r"[，,。;；！!？?]")
+# Words that only lead into the new value: "我是想反映路灯不亮" -> "路灯不亮".
+_LEAD = re.compile(r"^(想|要)(反映|说|报|讲)(一下)?(的是)?(?=.{2})")
 
 
 def read_correction(text: str) -> Correction | None:
@@ -50,12 +63,17 @@ def read_correction(text: str) -> Correction | None:
     clean = unicodedata.normalize("NFKC", text).strip()
     if not looks_like_correction(clean):
         return None
-    marks = list(_CONTENT_START.finditer(clean))
-    content = clean[marks[-1].end() :] if marks else clean
-    content = _FILLER.sub("", content)
-    head = clean[: marks[-1].start()] if marks else ""
+    said = _OLD_VALUE_AFTER.sub("", clean) or clean
+    marks = list(_CONTENT_START.finditer(said))
+    content = said[marks[-1].end() :] if marks else said
+    content = _LEAD.sub("", _FILLER.sub("", content))
+    head = said[: marks[-1].start()] if marks else ""
     named = next((field for field, words in _FIELD_WORDS if words.search(head)), None)
-    return Correction(named, content)
+    alternatives = tuple(
+        _FILLER.sub("", _CLAUSE_END.split(said[mark.end() :], maxsplit=1)[0])
+        for mark in reversed(marks[:-1])
+    )
+    return Correction(named, content, tuple(a for a in alternatives if a), declines_place(said))
 
 
 # Answers that are not a place, a problem or a phone: yes/no, greetings, thanks.
@@ -83,10 +101,30 @@ _YES = re.compile(
 )
 
 
+# A yes followed by thanks or a few words that say it again: 对的，谢谢你 / 对，停气.
+_YES_HEAD = re.compile(
+    r"^(对|对的|对头|是|是的|是滴|好|好的|行|可以|没问题|没错|确认|要得|ok|okay|yes)"
+    r"(的|了|啊|哈|嘛|呀)?[，,\s]+(?P<tail>.+)$",
+    re.IGNORECASE,
+)
+_THANKS = re.compile(r"^(谢谢|多谢|感谢|麻烦|辛苦)(你|您|你们|了|啦|哈)*$")
+# Words that turn a yes into something else: 好，不报了 / 对，电话要改 / 是的，还有一个问题
+_NOT_A_PLAIN_TAIL = re.compile(r"不|没|别|莫|改|错|换|取消|算了|等|还有|但|可是|电话|地点|地址|号")
+MAX_RESTATED = 8
+
+
 def says_yes(text: str) -> bool:
-    """A plain yes: 对的, 确认, 没问题，提交吧, 可以的."""
+    """A plain yes: 对的, 确认, 没问题，提交吧, 可以的; also with thanks or restated (对，停气)."""
     core = re.sub(r"[。.！!~～]+$", "", unicodedata.normalize("NFKC", text).strip())
-    return _YES.match(core) is not None
+    if _YES.match(core) is not None:
+        return True
+    head = _YES_HEAD.match(core)
+    if head is None:
+        return False
+    tail = _FILLER.sub("", head.group("tail"))
+    if _THANKS.match(tail):
+        return True
+    return len(tail) <= MAX_RESTATED and _NOT_A_PLAIN_TAIL.search(tail) is None
 
 
 def usable_place_text(text: str) -> bool:

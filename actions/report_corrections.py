@@ -7,6 +7,7 @@ asks again what it was asking, or reads the report back again.
 """
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from actions.answers import Correction, Field, estate_in, usable_place_text
 from actions.framework import Dispatcher, Event, Tracker, slot_set
@@ -60,11 +61,7 @@ def apply_correction(
     Every returned list re-opens the read-back (`confirm` cleared), so a corrected
     report is always read back once more before it is filed.
     """
-    resolution = (
-        gazetteer.resolve(correction.content)
-        if correction.content
-        else Resolution(MatchStatus.UNKNOWN)
-    )
+    correction, resolution = _known_place_first(correction, gazetteer)
     field = correction_field(correction, resolution, tracker)
     if field is None:
         return None
@@ -76,6 +73,25 @@ def apply_correction(
         events = _problem(correction, dispatcher, tracker, code_of)
     reopened = [slot_set(CONFIRM, None), slot_set(CORRECTING, False)]
     return [*events, *reopened, slot_set(MISUNDERSTANDINGS, 0.0)]
+
+
+def _known_place_first(
+    correction: Correction, gazetteer: Gazetteer
+) -> tuple[Correction, Resolution]:
+    """The correction's new words, or earlier words of it that name a known place.
+
+    "搞错了，是西彭镇泥壁村，马鞍村是我亲戚屋头": the last words explain, the place
+    the registry knows is the new value.
+    """
+    unknown = Resolution(MatchStatus.UNKNOWN)
+    resolution = gazetteer.resolve(correction.content) if correction.content else unknown
+    if resolution.status is not MatchStatus.UNKNOWN or find_mobile(correction.content):
+        return correction, resolution
+    for words in correction.alternatives:
+        found = gazetteer.resolve(words)
+        if found.status is not MatchStatus.UNKNOWN:
+            return replace(correction, content=words), found
+    return correction, resolution
 
 
 def _phone(correction: Correction, dispatcher: Dispatcher) -> list[Event]:
@@ -98,6 +114,9 @@ def _place(
         if estate:
             dispatcher.utter(f"好的，地点改成{place.label}{estate}。")
             return town_estate_events(place, estate)
+        if correction.unsure:  # no community known: the town is the place
+            dispatcher.utter(f"好的，地点改成{place.label}，具体位置工作人员会再跟您核实。")
+            return place_events(place, place.label)
         return [*cleared, *place_events(place)]
     if place is not None:
         dispatcher.utter(f"好的，地点改成{place.label}。")

@@ -10,6 +10,7 @@ from actions.answers import (
     names_landmark,
     phone_problem,
     read_correction,
+    says_yes,
     usable_place_text,
 )
 from actions.report_slots import MessageFacts, problem_words
@@ -115,3 +116,36 @@ def test_the_words_besides_place_and_phone_are_the_problem() -> None:
 def test_a_message_that_is_only_place_and_phone_tells_no_problem() -> None:
     facts = _facts("五台山社区 15912345678", "15912345678", WUTAISHAN)
     assert problem_words(facts) is None
+
+
+def test_a_correction_that_ends_on_the_old_value_keeps_the_new_one() -> None:
+    correction = read_correction("说错了，我是想反映小区门口的路灯不亮，不是物业的事")
+    assert correction is not None
+    assert correction.content == "小区门口的路灯不亮"
+
+
+def test_a_correction_keeps_its_earlier_words_for_the_place() -> None:
+    correction = read_correction("弄错了，是华岩镇华福社区，跳磴那个是我上班的地方")
+    assert correction is not None
+    assert correction.content == "我上班的地方"
+    assert correction.alternatives == ("华岩镇华福社区",)
+    assert not correction.unsure
+
+
+def test_a_correction_may_say_the_finer_place_is_not_known() -> None:
+    correction = read_correction("不对，具体哪个社区我说不清楚，反正是在石桥铺街道")
+    assert correction is not None and correction.unsure
+
+
+@pytest.mark.parametrize(
+    "text", ["对的，谢谢您", "好的，辛苦了", "是的，就是停气", "要得，麻烦你们了", "对，没问题"]
+)
+def test_a_yes_with_thanks_or_said_again_is_a_yes(text: str) -> None:
+    assert says_yes(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["好，不报了", "对，电话要改一下", "是的，还有一个问题", "对，但是地点不对", "好吧算了"]
+)
+def test_a_yes_that_turns_into_something_else_is_not(text: str) -> None:
+    assert not says_yes(text)
