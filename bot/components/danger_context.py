@@ -41,7 +41,9 @@ NOT_NOW = re.compile(
     r"(打|是)(119|110|120|96777)?还是|先打|打(什么|啥子|哪个)电话|真(的)?(要)?(着|烧|起|出事|垮|塌)|"
     r"等着.{0,3}(烧|着|垮|塌|出事)|比如|for example|"
     # a figure of speech: 我要杀人了 after 逼疯了
-    r"逼疯|烦死|吵死|气死|(我|老子)(都)?(要|想)(杀|砍)人"
+    r"逼疯|烦死|吵死|气死|(我|老子)(都)?(要|想)(杀|砍)人|"
+    # a pet, not a person, is lost: 猫走丢了三天了 (the model's missing person is set aside)
+    r"(狗|猫|宠物|鸟|鹦鹉|兔)(儿|子|咪|狗)?.{0,3}(走丢|走失|跑丢|不见|跑了)"
 )
 
 # Said once anywhere in a message, these take it all out of the present: a joke
