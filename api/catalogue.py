@@ -197,7 +197,7 @@ def understand(
     emergency = emergency_for_intent(intent)
     if emergency is None:
         return Understanding(service_code_for_intent(intent), None)
-    code = first_named_problem(text) or code_beside_danger(ranking, emergency.kind)
+    code = first_named_problem(text, emergency.kind) or code_beside_danger(ranking, emergency.kind)
     return Understanding(code or emergency.service_code, emergency)
 
 

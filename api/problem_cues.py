@@ -28,15 +28,35 @@ _CUES: Final[tuple[tuple[str, str], ...]] = (
     ),
     ("gas", r"燃气|煤气|天然气|液化气"),
     ("other", r"抢劫|抢.{0,6}(包|手机|钱)|小偷|贼娃子|偷东西|撬.{0,6}(门|锁)|在撬|诈骗"),
+    # a quarrel between identifiable people (categories.md: dispute)
+    (
+        "dispute",
+        r"(邻居|两家|两个司机|房东|租客|对门|楼上那家|楼下那家|业主和物业).{0,12}(吵|打(架|人|起来|起了|我|他|她)|骂|扯皮|理论|纠纷)|"
+        r"为了.{0,10}(吵|打)(起来|架)|抢(车位|停车位)|不给工资|拖欠工资|欠薪|讨薪|工钱",
+    ),
+    # sites, shops and public hygiene (categories.md: environment)
+    (
+        "environment",
+        r"广场舞|烧烤(店|摊)|工地|马蜂|黄蜂|垃圾(堆|站|桶|池|场)|化粪池|排污|臭水沟",
+    ),
 )
+# A person's circumstances name the problem only when the danger is to that person.
+_PERSONAL: Final = re.compile(r"独居|孤寡|空巢|老年痴呆|痴呆|残疾|自闭|autism")
+_PERSONAL_KINDS: Final = frozenset({"medical", "trapped", "missing_person", "self_harm"})
 _PATTERNS: Final = tuple((code, re.compile(regex, re.IGNORECASE)) for code, regex in _CUES)
 
 
-def first_named_problem(text: str) -> str | None:
-    """The code of the problem named first in so many words, or None when none is."""
+def first_named_problem(text: str, kind: str | None = None) -> str | None:
+    """The code of the problem named first in so many words, or None when none is.
+
+    With the danger's `kind`, a person's circumstances (独居, 痴呆) count as welfare
+    when the danger is to a person (a fall, someone missing), not to a building.
+    """
     found = [
         (match.start(), code)
         for code, pattern in _PATTERNS
         if (match := pattern.search(text)) is not None
     ]
+    if kind in _PERSONAL_KINDS and (personal := _PERSONAL.search(text)) is not None:
+        found.append((personal.start(), "welfare"))
     return min(found)[1] if found else None

@@ -88,3 +88,19 @@ def test_plain_words_do_not_overrule_the_model_outside_a_danger() -> None:
     ranking = [("report_dispute", 0.8), ("report_water_leak", 0.1)]
     said = "楼上漏水修好了，但是他们不肯赔我家的地板"
     assert understand("report_dispute", ranking, said).service_code == "dispute"
+
+
+def test_around_a_danger_a_quarrel_a_site_or_a_persons_need_named_first_is_the_code() -> None:
+    hurt = [("emergency_medical", 1.0), ("report_public_facility", 0.3), ("report_dispute", 0.1)]
+    fight = "对门两家为了晾衣服吵起来，有个人被推下台阶，头在流血"
+    assert understand("emergency_medical", hurt, fight).service_code == "dispute"
+    site = "工地上吊的钢筋掉下来砸到路人了，腿在流血"
+    assert understand("emergency_medical", hurt, site).service_code == "environment"
+    alone = "楼下独居的爷爷摔倒在门口，喊他没反应"
+    assert understand("emergency_medical", hurt, alone).service_code == "welfare"
+
+
+def test_a_persons_need_does_not_name_the_problem_of_a_burning_building() -> None:
+    fire = [("emergency_fire", 1.0), ("report_housing_repair", 0.3), ("report_welfare", 0.2)]
+    said = "独居老人的厨房着火了，烟好大"
+    assert understand("emergency_fire", fire, said).service_code == "housing_repair"
