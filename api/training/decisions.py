@@ -16,7 +16,7 @@ from api.tickets.deadlines import district_tz
 from api.training.labels import FALLBACK_INTENT, intent_name, resolve_label
 from api.training.models import ReviewAction, ReviewDecision, ReviewItem, ReviewStatus
 
-STATUS_NAMES: dict[str, str] = {
+REVIEW_STATUS_NAMES: dict[str, str] = {
     ReviewStatus.PENDING: "待处理",
     ReviewStatus.CONFIRMED: "确认无误",
     ReviewStatus.RELABELLED: "已改标",
@@ -38,7 +38,7 @@ class DecisionConflictError(Exception):
         who = (item.decided_by or "其他操作员").removeprefix("staff:")
         super().__init__(
             f"{who} 已于 {when} 处理过这条消息"
-            f"（{STATUS_NAMES.get(item.status, item.status)}"
+            f"（{REVIEW_STATUS_NAMES.get(item.status, item.status)}"
             f"{'：' + intent_name(item.label_intent) if item.label_intent else ''}），"
             "请看过后再决定"
         )

@@ -17,7 +17,7 @@ from api.row_ids import RowId
 from api.training import jobs, service
 from api.training.conversation_tests import NotATestableItemError
 from api.training.decisions import (
-    STATUS_NAMES,
+    REVIEW_STATUS_NAMES,
     Decision,
     DecisionConflictError,
     InvalidDecisionError,
@@ -86,7 +86,7 @@ def item_view(item: ReviewItem) -> ItemView:
         suggested_intent=item.suggested_intent,
         message_at=item.message_at,
         status=item.status,
-        status_name=STATUS_NAMES.get(item.status, item.status),
+        status_name=REVIEW_STATUS_NAMES.get(item.status, item.status),
         label_intent=item.label_intent,
         label_name=intent_name(item.label_intent) if item.label_intent else None,
         label_code=item.label_code,
