@@ -84,7 +84,7 @@ def open311_status(status: str) -> str:
     return "closed" if status in CLOSED_STATUSES else "open"
 
 
-def redact(text: str) -> str:
+def hide_contacts(text: str) -> str:
     """Blank phone-like numbers and e-mail addresses in a text about to be published."""
     return _PHONE_LIKE.sub("[号码已隐藏]", _EMAIL.sub("[邮箱已隐藏]", text))
 
@@ -356,7 +356,7 @@ def _status_notes(ticket: Ticket) -> str:
     notes = STATUS_NAMES.get(ticket.status, ticket.status)
     for event in reversed(ticket.events):
         if event.actor == SYSTEM_ACTOR and event.note and event.kind not in _ROUTINE_EVENTS:
-            return f"{notes}：{redact(event.note)}"
+            return f"{notes}：{hide_contacts(event.note)}"
     return notes
 
 
@@ -391,13 +391,15 @@ def request_record(ticket: Ticket, station: Station, tz: ZoneInfo) -> ServiceReq
         status_notes=_status_notes(ticket),
         service_name=service_name,
         service_code=ticket.service_code,
-        description=redact(public) if posted else f"居民反映的{service_name}问题（详情不公开）",
+        description=hide_contacts(public)
+        if posted
+        else f"居民反映的{service_name}问题（详情不公开）",
         agency_responsible=station.display_name,
         service_notice=service_notice(ticket, station, tz),
         requested_datetime=w3c(ticket.created_at, tz),
         updated_datetime=w3c(_updated_at(ticket), tz),
         expected_datetime=w3c(ticket.resolve_due_at, tz),
-        address=redact(ticket.location_text) if posted and ticket.location_text else None,
+        address=hide_contacts(ticket.location_text) if posted and ticket.location_text else None,
         address_id=area,
         zipcode=None,
         lat=ticket.lat if posted else None,
