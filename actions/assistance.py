@@ -27,6 +27,8 @@ from api.tickets.service import (
     tickets_of_sender,
 )
 
+# Words that ask for a person outright, not about a ticket's progress.
+ASKS_FOR_A_PERSON = re.compile(r"人工|真人|转接|接线员|客服|找个人|来个人|跟人说|打电话给我|联系我")
 _STARS = re.compile(r"([1-5])\s*(?:星|分|颗星)|([一二三四五])\s*(?:星|分|颗星)")
 _CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 _RATING_WORDS = (
@@ -98,6 +100,12 @@ class Handoff:
         self._context = context
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
+        # "工作人员好久来" names staff but asks about a ticket: answer it, hand nothing over.
+        asks_about_ticket = not tracker.active_loop_name and not ASKS_FOR_A_PERSON.search(
+            tracker.text
+        )
+        if asks_about_ticket and answered_as_followup(self._context, dispatcher, tracker):
+            return [slot_set(MISUNDERSTANDINGS, 0.0)]
         phone = tracker.get_slot(PHONE)
         phone = None if phone in (None, PHONE_DECLINED) else str(phone)
         phone = phone or find_mobile(tracker.text)

@@ -1,6 +1,7 @@
 """Opening, filing and cancelling a report; the emergency advice that may open one."""
 
 import logging
+import re
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -74,17 +75,32 @@ class StartReport:
         code = service_code_for_intent(tracker.intent)
         if code is None and describes_problem(facts):
             # "杨家坪天宝路社区，厕所堵了，电话…" read as a place: the problem is there too.
-            code = best_report_code(tracker.intent_ranking)
+            # A few words left ("停气了", "我在") are read by the model alone, not guessed
+            # from the whole message's weak report scores.
+            words = problem_words(facts) or facts.text
+            guess = best_report_code(tracker.intent_ranking) if len(words) >= SURE_WORDS else None
+            code = guess or self._context.code_of(words)
         events = reset_events()
         if code is not None:
             events += [slot_set(PROBLEM, facts.text), slot_set(SERVICE_CODE, code)]
         return events + first_message_events(facts)
 
 
+# Words beside a place or phone that surely tell a problem, not "我在" or "这里".
+SURE_WORDS = 4
+
+
+# What is left of "我在杨家坪街道天宝路社区" or "我家住这边": where, not what.
+_PLACE_FILLER = re.compile(
+    r"^(我|我们|我家|俺|家|住户)?(现在|就)?(在|住|住在|是|位于|地址是?)?"
+    r"(这里|这边|那里|那边|附近|里|头|的|哈|嘛|哦|呀|啊|了)*$"
+)
+
+
 def describes_problem(facts: MessageFacts) -> bool:
     """The message names a place or phone, and says more than that: a problem is in it."""
     words = problem_words(facts) if facts.place_found or facts.phone else None
-    return words is not None and not is_bare_reply(words)
+    return words is not None and not is_bare_reply(words) and not _PLACE_FILLER.match(words)
 
 
 def calls_of(kind: EmergencyKind | None) -> list[dict[str, str]]:

@@ -10,6 +10,7 @@ from actions.answers import declines_place, estate_in, names_landmark, usable_pl
 from actions.framework import Dispatcher, Event, Tracker, slot_set
 from actions.report_prompts import misunderstood, understood
 from actions.report_slots import (
+    EMERGENCY,
     MISUNDERSTANDINGS,
     PLACE,
     PLACE_ATTEMPTS,
@@ -52,6 +53,9 @@ def read_place(
         estate = estate_in(facts.text, (place.name, place.label))
         if estate:  # an estate the registry does not know, in a town it knows
             return [*town_estate_events(place, estate), *side, *understood()]
+        if tracker.get_slot(EMERGENCY):  # no time to ask which community: the town goes now
+            said = facts.text if usable_place_text(facts.text) else place.label
+            return [*place_events(place, said), *side, *understood()]
         # A town (or another town than before): ask which community in it.
         return [*place_events(place), *place_attempt(tracker), *side]
     if resolution.status is MatchStatus.EXACT and place is not None:
@@ -60,7 +64,10 @@ def read_place(
     if resolution.status is MatchStatus.AMBIGUOUS:
         codes = [p.code for p in resolution.candidates]
         return [slot_set(PLACE_CANDIDATES, codes), *place_attempt(tracker), *side]
-    if town_code is not None and (usable_place_text(facts.text) or means_unknown(facts.text)):
+    # In an emergency the town goes now, whatever was said about the community.
+    if town_code is not None and (
+        tracker.get_slot(EMERGENCY) or usable_place_text(facts.text) or means_unknown(facts.text)
+    ):
         return accept_at_town(gazetteer, town_code, facts, side)
     if town_code is None and declines_place(facts.text):
         dispatcher.utter("没关系，我先登记下来，工作人员会再跟您核实具体位置。")

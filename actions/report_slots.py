@@ -191,7 +191,8 @@ def first_message_events(facts: MessageFacts) -> list[Event]:
 # "电话13812345678" / "手机号：138 1234 5678" inside a message that also tells the problem.
 _PHONE_LABEL = re.compile(r"(我的|我)?(电话|手机|手机号|联系电话|号码)(是|号|：|:)?\s*$")
 _EDGE_PUNCTUATION = re.compile(r"^[\s，,。.;；、:：]+|[\s，,;；、:：]+$")
-MIN_PROBLEM_CHARACTERS = 4
+# 停气 / 漏水: terse problems have two characters.
+MIN_PROBLEM_CHARACTERS = 2
 
 
 def problem_words(facts: MessageFacts) -> str | None:

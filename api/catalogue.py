@@ -221,8 +221,8 @@ PROBLEM_CODES: Final[dict[str, frozenset[str]]] = {
     "flood": frozenset(
         {"water_leak", "housing_repair", "public_facility", "environment", "water_supply"}
     ),
-    "missing_person": frozenset({"welfare", "other"}),
-    "self_harm": frozenset({"welfare", "dispute", "other"}),
+    "missing_person": frozenset({"welfare"}),
+    "self_harm": frozenset({"welfare", "dispute"}),
 }
 
 

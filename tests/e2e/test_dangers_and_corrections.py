@@ -103,3 +103,40 @@ def test_a_corrected_town_without_a_community_is_kept_at_town_level(
     assert "请核对" in resident.text and "石桥铺" in resident.text
     resident.says("好的，辛苦了")
     assert only_ticket(session_factory, resident).station_code == SHIQIAOPU
+
+
+def test_an_emergency_in_a_town_is_filed_without_asking_the_community(
+    resident: Resident, session_factory: sessionmaker[Session]
+) -> None:
+    resident.says("楼道里有个小伙子坐在窗台外面，说活着没意思")
+    assert "110" in resident.text
+    resident.says("石桥铺街道")
+    assert "哪个社区" not in resident.text
+    resident.says("13812345678")
+    ticket = only_ticket(session_factory, resident)
+    assert ticket.emergency and ticket.station_code == SHIQIAOPU
+
+
+def test_asking_when_staff_will_come_after_filing_is_not_a_handoff(
+    resident: Resident, session_factory: sessionmaker[Session]
+) -> None:
+    resident.says("杨家坪街道天宝路社区停气了，电话13812345678")
+    resident.says("可以")
+    number = only_ticket(session_factory, resident).number
+    resident.says("那你们的工作人员大概好久来嘛")
+    assert number in resident.text and "转人工" not in resident.text
+
+
+def test_two_words_of_problem_beside_place_and_phone_go_straight_to_the_read_back(
+    resident: Resident, session_factory: sessionmaker[Session]
+) -> None:
+    resident.says("13912345678 黄桷坪街道新市场社区 停水")
+    assert "请核对" in resident.text and "类别：供水问题" in resident.text
+    resident.says("是的")
+    assert only_ticket(session_factory, resident).service_code == "water_supply"
+
+
+def test_saying_only_where_one_is_asks_for_the_problem(resident: Resident) -> None:
+    resident.says("我住在杨家坪街道天宝路社区这边")
+    assert "什么问题" in resident.text or "遇到了" in resident.text
+    assert "请核对" not in resident.text
