@@ -140,3 +140,18 @@ def test_saying_only_where_one_is_asks_for_the_problem(resident: Resident) -> No
     resident.says("我住在杨家坪街道天宝路社区这边")
     assert "什么问题" in resident.text or "遇到了" in resident.text
     assert "请核对" not in resident.text
+
+
+def test_nobody_came_after_resolution_reopens_the_ticket(
+    resident: Resident, client, operator_token: str, session_factory: sessionmaker[Session]
+) -> None:
+    resident.says("天宝路社区楼道的灯不亮了，电话13812345678")
+    resident.taps("确认提交")
+    number = resident.ticket_card()["number"]
+    headers = {"Authorization": f"Bearer {operator_token}"}
+    for step, body in (("sign", {}), ("resolve", {"resolution": "已更换灯泡"})):
+        answer = client.post(f"/api/staff/tickets/{number}/{step}", json=body, headers=headers)
+        assert answer.status_code == 200, answer.text
+    resident.says("灯还是黑的，你们那个师傅根本没来过")
+    assert number in resident.text and "重办" in resident.text
+    assert only_ticket(session_factory, resident).status == "reopened"
