@@ -50,6 +50,8 @@ NOT_NOW = re.compile(
 # (说着玩的), or a question of what one should do if it happened (万一着火了是打119还是?).
 NOT_NOW_MESSAGE = re.compile(
     r"说着玩|开玩笑|开个玩笑|逗你|打错(字)?了|"
+    # asking whether what one sees is normal: 烟囱往外冒烟，这个正常吗
+    r"正常(的)?(吗|不|嘛)|正不正常|"
     r"(万一|要是|如果|假如|比如|遇到|if ).{0,24}"
     r"(应该|该(咋|怎|找|打)|是打|还是|找哪|打(什么|啥子|哪个)|先打|往哪)"
 )

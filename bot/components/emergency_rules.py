@@ -131,8 +131,10 @@ _SPACED = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")
 
 def _spaced_pieces(text: str) -> list[str]:
     """The pieces between spaces that stand for commas (上个月物业费有意见 现在楼下在冒黑烟)."""
-    pieces = [p for part in _SPACED.split(text.strip()) for p in _CLAUSE.findall(rule_text(part))]
-    return pieces if len(pieces) > 1 else []
+    parts = _SPACED.split(text.strip())
+    if len(parts) < 2:  # no spaces standing for commas: the clauses are read as one message
+        return []
+    return [p for part in parts for p in _CLAUSE.findall(rule_text(part))]
 
 
 def ruled_out(text: str) -> set[str]:

@@ -42,6 +42,11 @@ from bot.components.emergency_rules import danger_intent  # noqa: E402
         ("被狗咬了，腿上一直淌血", "emergency_medical"),
         ("我爸糖尿病，刚才昏过去了", "emergency_medical"),
         ("马路边有个桶在漏化学品，味道好刺鼻", "emergency_fire"),
+        ("对门一股焦糊味，窗户那边在往外冒黑烟", "emergency_fire"),
+        ("幺儿下午出去耍，到现在天都黑了人不见", "emergency_missing_person"),
+        ("桥底下有个人一步一步往河里走，喊他也不回头", "emergency_self_harm"),
+        ("外墙的砖一直在往下掉，下面是菜市场的路", "emergency_collapse"),
+        ("my neighbour fell off a ladder and is not breathing well", "emergency_medical"),
     ],
 )
 def test_new_kinds_of_present_danger(text: str, intent: str) -> None:
@@ -64,6 +69,8 @@ def test_new_kinds_of_present_danger(text: str, intent: str) -> None:
         "找不到人来修路灯，都报了好几次了",
         "物业联系不上，停车场的灯一直不亮",
         "那个空调外机架子生锈了，我担心以后会掉下来",
+        "昨天晚上楼下有人打架，今天早上派出所已经处理了",
+        "厨房烟囱往外冒烟，这个正常吗",
     ],
 )
 def test_the_same_words_without_a_danger_now(text: str) -> None:
