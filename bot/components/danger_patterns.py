@@ -154,7 +154,8 @@ DANGER_PATTERNS: tuple[DangerPattern, ...] = (
         # 后脑勺着地人有点昏, need ambulance
         r"伤得(不轻|很重|好重|严重|厉害)|(人|身子|身体|小哥|老人|娃儿|小孩|阿姨|婆婆).{0,6}(摔|掉|跌)(进|下)去了|"
         r"(躺|瘫)(着|在).{0,4}(不能动|动不了|起不来)|不能动了|(后脑勺|头|脑壳).{0,2}着地|人.{0,3}(有点|好)?(昏|晕)(了|乎)|"
-        r"ambulance|injur|bleeding|unconscious|fell (down|over|off)|can.?t get up|not breathing|passed out|heart attack|骨折|淌血|冒血|"
+        r"ambulance|injur|bleeding|unconscious|fell (down|over|off)|can.?t get up|not breathing|"
+        r"passed out|heart attack|骨折|淌血|冒血|"
         r"(马蜂|蜂子|黄蜂|胡蜂|蛇|狗).{0,6}(蛰|咬|叮)(了|伤|到)|"
         r"(人|的)(的)?(腿|脚|手|胳膊)(好像|怕是|可能)?(都)?(摔|跌|撞|压)?断了|落(到|进)(了)?(河|江|水|塘|池)|"
         r"(?<![桌椅凳床子])(脚杆|手杆|腿杆|胳膊|骨头)(好像|怕是|可能)?(都)?(摔|跌|撞)?断了|(?<!尖叫)(?<!哭喊)(喊|叫)救命|救命啊",
