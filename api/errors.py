@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,12 +18,45 @@ logger = logging.getLogger(__name__)
 DATABASE_UNAVAILABLE = "系统暂时连不上数据库，请稍后再试。"
 DATABASE_RETRY_SECONDS = 30
 
-# Reasons a person reads in Chinese; any other pydantic message is passed on as it is.
+# Reasons a person reads in Chinese for pydantic's English messages; a message a
+# validator already wrote in Chinese is passed on as it is.
 CHINESE_REASONS = {
     "json_invalid": "请求体不是有效的 JSON",
     "missing": "缺少这一项",
     "extra_forbidden": "不认识这一项",
+    "string_pattern_mismatch": "格式不对",
+    "string_too_short": "太短了",
+    "string_too_long": "太长了",
+    "string_type": "应为文字",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "float_parsing": "应为数字",
+    "bool_parsing": "只能填 true 或 false",
+    "greater_than": "超出允许的范围",
+    "greater_than_equal": "超出允许的范围",
+    "less_than": "超出允许的范围",
+    "less_than_equal": "超出允许的范围",
+    "enum": "不是允许的取值",
+    "literal_error": "不是允许的取值",
+    "datetime_parsing": "时间格式不对",
+    "date_parsing": "日期格式不对",
+    "model_attributes_type": "格式不对",
+    "dict_type": "格式不对",
+    "list_type": "应为列表",
 }
+TICKET_NUMBER_REASON = "工单号格式不对，应像 LY-20261201-0001"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _reason(error: Any) -> str:
+    """The error's reason in Chinese: a validator's own words, else a translation."""
+    kind, message = str(error.get("type", "")), str(error.get("msg", ""))
+    if _CJK.search(message):
+        return message
+    loc = [str(part) for part in error.get("loc", ())]
+    if kind == "string_pattern_mismatch" and loc and loc[-1] == "number":
+        return TICKET_NUMBER_REASON
+    return CHINESE_REASONS.get(kind, message)
 
 
 def _validation_error(_: Request, exc: Exception) -> Response:
@@ -31,11 +65,12 @@ def _validation_error(_: Request, exc: Exception) -> Response:
         {
             "type": str(error.get("type", "")),
             "loc": [str(part) for part in error.get("loc", ())],
-            "msg": CHINESE_REASONS.get(str(error.get("type", "")), str(error.get("msg", ""))),
+            "msg": _reason(error),
         }
         for error in errors
     ]
-    body = json.dumps({"detail": detail}, ensure_ascii=True)
+    # Chinese as UTF-8, not \u escapes; a stray surrogate in a field name is escaped.
+    body = json.dumps({"detail": detail}, ensure_ascii=False).encode("utf-8", "backslashreplace")
     return Response(body, status_code=422, media_type="application/json")
 
 

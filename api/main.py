@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
+from fastapi_offline import FastAPIOffline
 
 from actions.context import ActionContext
 from actions.registry import build_executor
@@ -24,6 +25,7 @@ from api.open311.errors import install_open311_error_handlers
 from api.open311.limits import FilingLimiter
 from api.open311.views import fallback_router as open311_fallback_router
 from api.open311.views import router as open311_router
+from api.openapi_tags import OPENAPI_TAGS
 from api.sessions import open_database
 from api.settings import Settings, get_settings
 from api.shards.client import ShardedRasa
@@ -101,10 +103,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await app.state.rasa.close()
         engine.dispose()
 
-    app = FastAPI(
+    # /docs and /redoc from the app's own copy of Swagger UI and ReDoc: no CDN needed.
+    app = FastAPIOffline(
         title="智慧杨 API",
         description="老杨群工线上服务台：居民对话、工单状态、站点查询与动作服务器。",
         version="0.1.0",
+        openapi_tags=OPENAPI_TAGS,
         lifespan=lifespan,
     )
     app.state.settings = settings

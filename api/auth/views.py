@@ -15,6 +15,7 @@ WRONG_CREDENTIALS = "用户名或密码不正确"
 
 @router.post(
     "/token",
+    summary="登录：用账号和密码换取访问令牌",
     response_model=TokenResponse,
     responses={
         401: {"description": "用户名或密码不正确"},
@@ -48,7 +49,7 @@ def create_token(
     )
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/logout", summary="退出登录：作废当前令牌", status_code=status.HTTP_204_NO_CONTENT)
 def logout(
     principal: StaffDep, credentials: BearerDep, session: SessionDep, now: NowDep
 ) -> Response:
@@ -59,7 +60,7 @@ def logout(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/me", response_model=MeResponse)
+@router.get("/me", summary="当前登录的工作人员及其站点范围", response_model=MeResponse)
 def me(principal: StaffDep) -> MeResponse:
     """The account behind the token."""
     visible = principal.visible_stations

@@ -29,7 +29,7 @@ from api.dependencies import RasaDep, SessionFactoryDep
 from api.stations.gazetteer import registry_gazetteer
 from api.stations.registry_view import registry_view
 
-router = APIRouter(prefix="/api", tags=["conversation"])
+router = APIRouter(prefix="/api", tags=["居民 · 对话"])
 
 BOT_UNAVAILABLE = "智慧杨暂时联系不上，请稍后再试。"
 # Rasa kept the message but its answer was lost: the app (the action server) died while
@@ -44,6 +44,7 @@ RASA_UNREACHABLE: dict[int | str, dict[str, Any]] = {
 
 @router.post(
     "/chat",
+    summary="发送一条居民消息，返回智慧杨的回复",
     response_model=list[BotMessage],
     response_model_exclude_none=True,
     responses=RASA_UNREACHABLE,
@@ -91,7 +92,12 @@ async def chat(request: ChatRequest, rasa: RasaDep, http: Request) -> list[BotMe
     return [BotMessage.model_validate(_rest_message(reply)) for reply in replies]
 
 
-@router.post("/chat/restart", status_code=status.HTTP_204_NO_CONTENT, responses=RASA_UNREACHABLE)
+@router.post(
+    "/chat/restart",
+    summary="重新开始对话",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=RASA_UNREACHABLE,
+)
 async def restart(request: RestartRequest, rasa: RasaDep) -> Response:
     """清空记录: the bot forgets this conversation; the resident's tickets stay theirs."""
     try:
@@ -105,7 +111,12 @@ def _rest_message(reply: dict[str, Any]) -> dict[str, Any]:
     return {key: reply[key] for key in ("text", "buttons", "custom") if reply.get(key)}
 
 
-@router.post("/nlu/parse", response_model=ParseResult, responses=RASA_UNREACHABLE)
+@router.post(
+    "/nlu/parse",
+    summary="理解一句话：意图、类别与紧急情况",
+    response_model=ParseResult,
+    responses=RASA_UNREACHABLE,
+)
 async def parse(request: ParseRequest, rasa: RasaDep, factory: SessionFactoryDep) -> ParseResult:
     """What the bot understands of a text: intent, service_code, emergency, entities.
 

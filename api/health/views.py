@@ -22,7 +22,7 @@ from sqlalchemy import text
 from api.conversations.rasa_client import RasaUnavailableError
 from api.shards.client import ShardedRasa
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["系统 · 健康检查"])
 CHECK_TIMEOUT_SECONDS = 5.0
 
 
@@ -81,7 +81,7 @@ async def _check_action_server(url: str) -> str | None:
     return None
 
 
-@router.get("/health")
+@router.get("/health", summary="健康检查：数据库、Rasa 与后台任务是否正常")
 async def health(request: Request) -> JSONResponse:
     """Every part named; the parts that are down listed under "down"."""
     settings = request.app.state.settings

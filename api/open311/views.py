@@ -72,8 +72,8 @@ NOT_AN_INTEGRATION: Final = "这个 api_key 不属于集成账号（service）�
 QUEUED_NOTICE: Final = "已收到，正在排队建单；稍后用 tokens/{token} 查询工单编号。"
 
 logger = logging.getLogger(__name__)
-router = APIRouter(prefix=PREFIX, tags=["open311"])
-fallback_router = APIRouter(tags=["open311"], include_in_schema=False)
+router = APIRouter(prefix=PREFIX, tags=["对接 · Open311"])
+fallback_router = APIRouter(tags=["对接 · Open311"], include_in_schema=False)
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Response])
 
 
@@ -111,7 +111,7 @@ def _tz(settings: Settings) -> ZoneInfo:
     return ZoneInfo(settings.timezone)
 
 
-@_get("/discovery.{fmt}", "Service discovery")
+@_get("/discovery.{fmt}", "服务发现（Service discovery）")
 def discovery(fmt: str, request: Request) -> Response:
     """Where the endpoint is and what it speaks, as the discovery spec asks."""
 
@@ -134,13 +134,13 @@ def discovery(fmt: str, request: Request) -> Response:
     return _guarded(fmt, build)
 
 
-@_get("/services.{fmt}", "GET Service List")
+@_get("/services.{fmt}", "服务目录（GET Service List）")
 def services(fmt: str) -> Response:
     """Every service code of the catalogue."""
     return _guarded(fmt, lambda chosen: respond(chosen, "services", service_list()))
 
 
-@_get("/services/{service_code}.{fmt}", "GET Service Definition")
+@_get("/services/{service_code}.{fmt}", "服务定义（GET Service Definition）")
 def service(service_code: str, fmt: str) -> Response:
     """The questions one service asks (one optional: is anyone in danger)."""
 
@@ -153,7 +153,9 @@ def service(service_code: str, fmt: str) -> Response:
     return _guarded(fmt, build)
 
 
-@router.post("/requests.{fmt}", summary="POST Service Request", openapi_extra=CREATE_REQUEST)
+@router.post(
+    "/requests.{fmt}", summary="提交诉求（POST Service Request）", openapi_extra=CREATE_REQUEST
+)
 async def create_request(
     fmt: str, request: Request, factory: SessionFactoryDep, settings: SettingsDep
 ) -> Response:
@@ -254,7 +256,7 @@ def _file(
     return respond(chosen, "service_requests", [created])
 
 
-@_get("/requests.{fmt}", "GET Service Requests", LIST_REQUESTS)
+@_get("/requests.{fmt}", "查询诉求列表（GET Service Requests）", LIST_REQUESTS)
 def requests(fmt: str, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Published tickets: by id, or filtered by code, status and a ≤ 90-day window."""
 
@@ -296,7 +298,7 @@ def _request_query(request: Request, settings: Settings) -> RequestQuery:
     return RequestQuery(service_codes=codes, statuses=statuses, start=start, end=end)
 
 
-@_get("/requests/{service_request_id}.{fmt}", "GET Service Request")
+@_get("/requests/{service_request_id}.{fmt}", "查询单个诉求（GET Service Request）")
 def one_request(
     service_request_id: str, fmt: str, session: SessionDep, settings: SettingsDep
 ) -> Response:
@@ -316,7 +318,7 @@ def one_request(
     return _guarded(fmt, build)
 
 
-@_get("/tokens/{token}.{fmt}", "GET service_request_id from a token")
+@_get("/tokens/{token}.{fmt}", "用令牌换取诉求编号（GET service_request_id from a token）")
 def token(token: str, fmt: str, session: SessionDep) -> Response:
     """The ticket number behind a POST's token (404 while it is still queued)."""
 

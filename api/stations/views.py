@@ -9,7 +9,7 @@ from api.catalogue import SERVICE_CODES
 from api.dependencies import SessionDep, SettingsDep
 from api.dispatch.service import DispatchRequest, NoStationError, choose_station
 
-router = APIRouter(prefix="/api/stations", tags=["stations"])
+router = APIRouter(prefix="/api/stations", tags=["站点查询"])
 
 ServiceCode = Literal[SERVICE_CODES]  # type: ignore[valid-type]
 
@@ -34,7 +34,7 @@ class NearestOut(BaseModel):
     distance_km: float | None
 
 
-@router.get("/nearest", response_model=NearestOut)
+@router.get("/nearest", summary="按位置查找最近的老杨工作站", response_model=NearestOut)
 def nearest(
     lat: Annotated[float, Query(ge=-90, le=90)],
     lon: Annotated[float, Query(ge=-180, le=180)],

@@ -30,14 +30,20 @@ from api.tickets.resident_schemas import (
     SenderIdHeader,
 )
 from api.tickets.service import TicketNotFoundError
+from api.tickets.staff_schemas import TICKET_NUMBER_PATTERN
 
-router = APIRouter(prefix="/api/my/tickets", tags=["resident tickets"])
-NumberPath = Annotated[str, Path(pattern=r"^[Ll][Yy]-\d{8}-\d{4,6}$")]
+router = APIRouter(prefix="/api/my/tickets", tags=["居民 · 我的工单"])
+NumberPath = Annotated[str, Path(pattern=TICKET_NUMBER_PATTERN)]
 NOT_YOURS = "没有找到这张工单"
 NOT_AWAITING = "这张工单现在不能评价：还没办结，或者您已经回复过了"
 
 
-@router.get("", response_model=ResidentTickets, responses={304: {"description": "unchanged"}})
+@router.get(
+    "",
+    summary="居民自己的工单列表",
+    response_model=ResidentTickets,
+    responses={304: {"description": "unchanged"}},
+)
 def my_tickets(
     session: SessionDep,
     response: Response,
@@ -54,7 +60,9 @@ def my_tickets(
     return body
 
 
-@router.post("/{number}/rating", response_model=ResidentTicket)
+@router.post(
+    "/{number}/rating", summary="为已办结的工单评价（1–5 星）", response_model=ResidentTicket
+)
 def rate(
     number: NumberPath,
     request: RatingRequest,
@@ -71,7 +79,7 @@ def rate(
     return resident_view(session, ticket)
 
 
-@router.post("/{number}/reopen", response_model=ResidentTicket)
+@router.post("/{number}/reopen", summary="问题没解决：申请重办", response_model=ResidentTicket)
 def reopen(
     number: NumberPath,
     request: ReopenRequest,

@@ -21,11 +21,12 @@ from api.tickets.schemas import TicketStatusView
 from api.tickets.service import TicketNotFoundError, status_view
 from api.tickets.staff_schemas import TICKET_NUMBER_PATTERN
 
-router = APIRouter(prefix="/api/tickets", tags=["tickets"])
+router = APIRouter(prefix="/api/tickets", tags=["居民 · 工单查询"])
 
 
 @router.get(
     "/{number}",
+    summary="按工单号查询进度（只给本人看详情）",
     response_model=TicketStatusView,
     response_model_exclude_none=True,
     responses={404: {"description": "没有这张工单，或您无权查看（两者回答相同）"}},

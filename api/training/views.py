@@ -65,7 +65,7 @@ from api.training.versions import (
     promotions,
 )
 
-router = APIRouter(prefix="/api/operator", tags=["operators"])
+router = APIRouter(prefix="/api/operator", tags=["运营 · 对话复核与训练"])
 RASA_DOWN = "Rasa 服务暂时连不上或拒绝了请求，在用的模型没有变化"
 
 

@@ -37,7 +37,7 @@ from api.webhooks.service import (
 )
 from api.webhooks.urls import URLPolicy, WebhookURLError
 
-router = APIRouter(prefix="/api/staff/webhooks", tags=["staff webhooks"])
+router = APIRouter(prefix="/api/staff/webhooks", tags=["对接 · Webhook 订阅"])
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "没有这个订阅，或不在您的管辖范围内"}
@@ -64,6 +64,7 @@ def _subscription(
 
 @router.post(
     "",
+    summary="登记 Webhook 订阅",
     status_code=status.HTTP_201_CREATED,
     response_model=CreatedSubscriptionView,
     responses={
@@ -107,7 +108,7 @@ def register(
     return CreatedSubscriptionView(**view.model_dump(), secret=created.secret)
 
 
-@router.get("", response_model=list[SubscriptionView])
+@router.get("", summary="列出本站点范围的订阅", response_model=list[SubscriptionView])
 def list_subscriptions(
     principal: StaffMemberDep,
     session: SessionDep,
@@ -122,7 +123,12 @@ def list_subscriptions(
     return [SubscriptionView.of(s, counts[s.id]) for s in subscriptions]
 
 
-@router.get("/{subscription_id}", response_model=SubscriptionView, responses=NOT_FOUND)
+@router.get(
+    "/{subscription_id}",
+    summary="查看一个订阅",
+    response_model=SubscriptionView,
+    responses=NOT_FOUND,
+)
 def show_subscription(
     subscription_id: RowId, principal: StaffMemberDep, session: SessionDep
 ) -> SubscriptionView:
@@ -133,7 +139,12 @@ def show_subscription(
     )
 
 
-@router.delete("/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT, responses=MANAGE)
+@router.delete(
+    "/{subscription_id}",
+    summary="停用订阅",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=MANAGE,
+)
 def deactivate(subscription_id: RowId, principal: StaffMemberDep, session: SessionDep) -> Response:
     """Stop a subscription; kept (inactive) with its delivery history, pending ones given up."""
     subscription = _subscription(session, principal, subscription_id, manage=True)
@@ -142,7 +153,12 @@ def deactivate(subscription_id: RowId, principal: StaffMemberDep, session: Sessi
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/{subscription_id}/deliveries", response_model=list[DeliveryView], responses=NOT_FOUND)
+@router.get(
+    "/{subscription_id}/deliveries",
+    summary="查看推送记录",
+    response_model=list[DeliveryView],
+    responses=NOT_FOUND,
+)
 def deliveries(
     subscription_id: RowId,
     principal: StaffMemberDep,
@@ -163,6 +179,7 @@ def deliveries(
 
 @router.post(
     "/{subscription_id}/deliveries/{delivery_id}/redeliver",
+    summary="重新推送失败的记录",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=DeliveryView,
     responses={**MANAGE, 409: {"description": "不是失败的投递，或订阅已停用"}},
