@@ -29,6 +29,7 @@ from sqlalchemy import ColumnElement, Row, and_, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from api.dispatch.geo import haversine_km
+from api.tickets.events import new_event
 from api.tickets.lifecycle import OPEN_STATUSES
 from api.tickets.models import SYSTEM_ACTOR, EventKind, Ticket, TicketEvent
 
@@ -139,23 +140,21 @@ def link_duplicate(
     ticket.duplicate_of_id = original.id
     ticket.updated_at = now
     original.updated_at = now
-    on_new = TicketEvent(
-        ticket=ticket,
-        kind=EventKind.DUPLICATE_LINKED,
-        status=None,
+    on_new = new_event(
+        EventKind.DUPLICATE_LINKED,
         actor=SYSTEM_ACTOR,
+        now=now,
         note=f"与工单 {original.number} 反映的可能是同一问题，已派给同一站点",
         data={"duplicate_of": original.number, "role": "duplicate"},
-        created_at=now,
     )
-    on_original = TicketEvent(
-        ticket_id=original.id,
-        kind=EventKind.DUPLICATE_LINKED,
-        status=None,
+    on_new.ticket = ticket
+    on_original = new_event(
+        EventKind.DUPLICATE_LINKED,
         actor=SYSTEM_ACTOR,
+        now=now,
         note=f"新工单 {ticket.number} 反映的可能是同一问题",
         data={"duplicate": ticket.number, "role": "original"},
-        created_at=now,
     )
+    on_original.ticket_id = original.id
     session.add_all([on_new, on_original])
     return on_new, on_original

@@ -63,6 +63,7 @@ from api.dispatch.service import (
 from api.settings import get_settings
 from api.stations.models import Station, StationLevel
 from api.tickets.deadlines import contact_deadline, district_tz, resolve_deadline
+from api.tickets.events import log_event
 from api.tickets.models import (
     RESIDENT_ACTOR,
     SYSTEM_ACTOR,
@@ -523,19 +524,10 @@ def _event(
     note: str | None,
     data: dict[str, Any] | None = None,
 ) -> TicketEvent:
-    """Append an event to the ticket's log and flush (rows in ticket_events are never updated)."""
-    event = TicketEvent(
-        kind=kind.value,
-        status=status.value if status is not None else None,
-        actor=actor,
-        note=note,
-        data=data or {},
-        created_at=now,
+    """`events.log_event`, in the positional order the transitions here use."""
+    return log_event(
+        session, ticket, kind, actor=actor, now=now, status=status, note=note, data=data
     )
-    ticket.events.append(event)
-    session.add(event)
-    session.flush()
-    return event
 
 
 def _station(session: Session, code: str) -> Station:

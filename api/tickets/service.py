@@ -20,6 +20,7 @@ from api.stations.models import Station
 from api.tickets.contact import mask_phone
 from api.tickets.deadlines import contact_deadline, resolve_deadline
 from api.tickets.duplicates import find_original, link_duplicate, place_key
+from api.tickets.events import new_event
 from api.tickets.lifecycle import rate
 from api.tickets.models import RESIDENT_ACTOR as RESIDENT_ACTOR  # re-exported for callers
 from api.tickets.models import (
@@ -155,32 +156,28 @@ def _new_ticket(
     session.add(ticket)
     # The events hang on the ticket, so the filing flushes once, at commit: one flush
     # (and one outbox look-up) instead of one per step.
-    session.add_all(
-        [
-            TicketEvent(
-                ticket=ticket,
-                kind=EventKind.CREATED,
-                status=None,
-                actor=RESIDENT_ACTOR,
-                note="紧急工单" if report.emergency else None,
-                data={"service_code": report.service_code, "emergency": report.emergency},
-                created_at=created_at,
-            ),
-            TicketEvent(
-                ticket=ticket,
-                kind=EventKind.DISPATCHED,
-                status=TicketStatus.DISPATCHED,
-                actor=SYSTEM_ACTOR,
-                note=decision.explanation,
-                data={
-                    "station_code": decision.station.code,
-                    "reason": decision.reason.value,
-                    "distance_km": decision.distance_km,
-                },
-                created_at=created_at,
-            ),
-        ]
+    created = new_event(
+        EventKind.CREATED,
+        actor=RESIDENT_ACTOR,
+        now=created_at,
+        note="紧急工单" if report.emergency else None,
+        data={"service_code": report.service_code, "emergency": report.emergency},
     )
+    dispatched = new_event(
+        EventKind.DISPATCHED,
+        actor=SYSTEM_ACTOR,
+        now=created_at,
+        status=TicketStatus.DISPATCHED,
+        note=decision.explanation,
+        data={
+            "station_code": decision.station.code,
+            "reason": decision.reason.value,
+            "distance_km": decision.distance_km,
+        },
+    )
+    for event in (created, dispatched):
+        event.ticket = ticket
+    session.add_all([created, dispatched])
     return ticket
 
 
@@ -232,17 +229,11 @@ def record_rating(
         return
     if not 1 <= stars <= 5:
         raise ValueError("stars must be between 1 and 5")
-    session.add(
-        TicketEvent(
-            ticket_id=ticket.id,
-            kind=EventKind.RATED,
-            status=None,
-            actor=RESIDENT_ACTOR,
-            note=comment,
-            data={"stars": stars},
-            created_at=now,
-        )
+    rating = new_event(
+        EventKind.RATED, actor=RESIDENT_ACTOR, now=now, note=comment, data={"stars": stars}
     )
+    rating.ticket_id = ticket.id
+    session.add(rating)
     session.commit()
 
 
