@@ -53,7 +53,6 @@ MAX_ADDRESS: Final = 500
 MAX_RESULTS: Final = 1000
 # A point farther than this from every station is not in the area we serve.
 MAX_DISTANCE_KM: Final = 50.0
-TICKET_ID = re.compile(r"^LY-\d{8}-\d{4,6}$")
 # What make_token hands out: 32 lower-case hex digits.
 TOKEN = re.compile(r"[0-9a-f]{32}")
 CLOSED_STATUSES: Final = frozenset({TicketStatus.RESOLVED.value, TicketStatus.CLOSED.value})

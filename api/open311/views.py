@@ -43,7 +43,6 @@ from api.open311.render import Format, error_response, parse_format, respond, re
 from api.open311.schemas import CreatedRequest, Discovery, DiscoveryEndpoint, TokenLookup
 from api.open311.service import (
     MAX_RESULTS,
-    TICKET_ID,
     PreparedRequest,
     RequestQuery,
     file_request,
@@ -57,6 +56,7 @@ from api.open311.service import (
 )
 from api.open311.services import service_definition, service_list
 from api.settings import Settings
+from api.tickets.numbers import ISSUED_NUMBER
 from api.tickets.spool import spool_report
 
 PREFIX: Final = "/open311/v2"
@@ -282,7 +282,7 @@ def _request_query(request: Request, settings: Settings) -> RequestQuery:
     params = request.query_params
     ids = [item.upper() for item in comma_list(params.getlist("service_request_id"))]
     if ids:
-        if len(ids) > MAX_RESULTS or not all(TICKET_ID.match(item) for item in ids):
+        if len(ids) > MAX_RESULTS or not all(ISSUED_NUMBER.match(item) for item in ids):
             raise bad_request("service_request_id 须为逗号分隔的工单编号，如 LY-20261123-0001")
         return RequestQuery(ids=ids)
     codes = comma_list(params.getlist("service_code"))
@@ -307,7 +307,9 @@ def one_request(
     def build(chosen: Format) -> Response:
         number = service_request_id.upper()
         tickets = (
-            find_requests(session, RequestQuery(ids=[number])) if TICKET_ID.match(number) else []
+            find_requests(session, RequestQuery(ids=[number]))
+            if ISSUED_NUMBER.match(number)
+            else []
         )
         if not tickets:
             raise Open311Error(404, "没有这个 service_request_id")

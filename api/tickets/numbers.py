@@ -12,6 +12,11 @@ from sqlalchemy.orm import Session
 from api.tickets.contact import normalised_with_origin
 from api.tickets.models import TicketCounter
 
+# A number as issued (LY-20261123-0007); a path may spell LY in lower case.
+_DATE_AND_COUNT = r"-\d{8}-\d{4,6}$"
+ISSUED_NUMBER = re.compile(rf"^LY{_DATE_AND_COUNT}")
+TICKET_NUMBER_PATTERN = rf"^[Ll][Yy]{_DATE_AND_COUNT}"
+# A number somewhere in a resident's words, spaced or dashed as typed.
 TICKET_NUMBER = re.compile(r"(?<![A-Z0-9])LY[\s-]*(\d{8})[\s-]*(\d{4,6})(?!\d)", re.ASCII)
 # Upper-casing ASCII only keeps every character where it was (str.upper may not: ß → SS).
 _ASCII_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from api.dependencies import SessionDep, SettingsDep
 from api.tickets.models import Ticket
+from api.tickets.numbers import TICKET_NUMBER_PATTERN
 from api.tickets.resident import (
     TicketStateError,
     rate_resolved,
@@ -30,7 +31,6 @@ from api.tickets.resident_schemas import (
     SenderIdHeader,
 )
 from api.tickets.service import TicketNotFoundError
-from api.tickets.staff_schemas import TICKET_NUMBER_PATTERN
 
 router = APIRouter(prefix="/api/my/tickets", tags=["居民 · 我的工单"])
 NumberPath = Annotated[str, Path(pattern=TICKET_NUMBER_PATTERN)]

@@ -116,8 +116,6 @@ State = Annotated[str, BeforeValidator(_parse_state)]
 ServiceCode = Annotated[str, BeforeValidator(_parse_service_code)]
 StationCode = Annotated[str, BeforeValidator(_parse_station_code)]
 
-TICKET_NUMBER_PATTERN = r"^[Ll][Yy]-\d{8}-\d{4,6}$"
-
 
 # ---- responses -------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from api.tickets import lifecycle
 from api.tickets.contact import mask_phone, mask_phones_in
 from api.tickets.lifecycle import IllegalTransitionError, is_overdue
 from api.tickets.models import STATUS_NAMES, Ticket, TicketEvent
+from api.tickets.numbers import TICKET_NUMBER_PATTERN
 from api.tickets.queries import (
     Cursor,
     InvalidCursorError,
@@ -40,7 +41,6 @@ from api.tickets.queries import (
 from api.tickets.staff_schemas import (
     DEFAULT_PAGE_SIZE,
     EVENT_NAMES,
-    TICKET_NUMBER_PATTERN,
     Day,
     EventOut,
     ExportFormat,

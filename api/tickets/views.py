@@ -14,12 +14,12 @@ from api.auth.dependencies import OptionalStaffDep
 from api.auth.scope import StaffPrincipal
 from api.dependencies import SessionDep
 from api.tickets.models import Ticket
+from api.tickets.numbers import TICKET_NUMBER_PATTERN
 from api.tickets.queries import find_visible
 from api.tickets.resident import resident_ticket
 from api.tickets.resident_schemas import OptionalSenderIdHeader
 from api.tickets.schemas import TicketStatusView
 from api.tickets.service import TicketNotFoundError, status_view
-from api.tickets.staff_schemas import TICKET_NUMBER_PATTERN
 
 router = APIRouter(prefix="/api/tickets", tags=["居民 · 工单查询"])
 
