@@ -34,19 +34,8 @@ def new_event(
     )
 
 
-def log_event(
-    session: Session,
-    ticket: Ticket,
-    kind: EventKind,
-    *,
-    actor: str,
-    now: datetime,
-    status: TicketStatus | None = None,
-    note: str | None = None,
-    data: dict[str, Any] | None = None,
-) -> TicketEvent:
-    """Append an event to the ticket's log and flush; the caller commits."""
-    event = new_event(kind, actor=actor, now=now, status=status, note=note, data=data)
+def log_event(session: Session, ticket: Ticket, event: TicketEvent) -> TicketEvent:
+    """Append a `new_event` to the ticket's log and flush; the caller commits."""
     ticket.events.append(event)
     session.add(event)
     session.flush()

@@ -63,7 +63,7 @@ from api.dispatch.service import (
 from api.settings import get_settings
 from api.stations.models import Station, StationLevel
 from api.tickets.deadlines import contact_deadline, district_tz, resolve_deadline
-from api.tickets.events import log_event
+from api.tickets.events import log_event, new_event
 from api.tickets.models import (
     RESIDENT_ACTOR,
     SYSTEM_ACTOR,
@@ -525,9 +525,8 @@ def _event(
     data: dict[str, Any] | None = None,
 ) -> TicketEvent:
     """`events.log_event`, in the positional order the transitions here use."""
-    return log_event(
-        session, ticket, kind, actor=actor, now=now, status=status, note=note, data=data
-    )
+    event = new_event(kind, actor=actor, now=now, status=status, note=note, data=data)
+    return log_event(session, ticket, event)
 
 
 def _station(session: Session, code: str) -> Station:

@@ -59,3 +59,11 @@ def resident(client: httpx.Client) -> Resident:
 @pytest.fixture
 def new_resident(client: httpx.Client) -> Callable[[], Resident]:
     return lambda: Resident(client)
+
+
+def staff_resolves(client: httpx.Client, token: str, number: str, resolution: str) -> None:
+    """The holding station signs for the ticket and resolves it (办结) through the staff API."""
+    headers = {"Authorization": f"Bearer {token}"}
+    for step, body in (("sign", {}), ("resolve", {"resolution": resolution})):
+        answer = client.post(f"/api/staff/tickets/{number}/{step}", json=body, headers=headers)
+        assert answer.status_code == 200, answer.text

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.tickets.models import Ticket
-from tests.e2e.conftest import Resident
+from tests.e2e.conftest import Resident, staff_resolves
 
 TIANBAOLU = "500107001011"
 XIJIAO_ERCUN = "500107001001"
@@ -182,10 +182,7 @@ def test_not_fixed_after_resolution_reopens_that_ticket(
     resident.says("天宝路社区我家阳台在渗水，电话13812345678")
     resident.taps("确认提交")
     number = resident.ticket_card()["number"]
-    headers = {"Authorization": f"Bearer {operator_token}"}
-    for step, body in (("sign", {}), ("resolve", {"resolution": "已更换阳台防水层"})):
-        answer = client.post(f"/api/staff/tickets/{number}/{step}", json=body, headers=headers)
-        assert answer.status_code == 200, answer.text
+    staff_resolves(client, operator_token, number, "已更换阳台防水层")
     resident.says("阳台还是在渗水，师傅来了等于白修")
     assert number in resident.text and "重办" in resident.text
     assert "哪里" not in resident.text and "手机号" not in resident.text

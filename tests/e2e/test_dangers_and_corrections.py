@@ -7,7 +7,7 @@ the training data, the development sets and the issue reports.
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.e2e.conftest import Resident
+from tests.e2e.conftest import Resident, staff_resolves
 from tests.e2e.test_conversation_repair import only_ticket
 
 TIANBAOLU = "500107001011"
@@ -148,10 +148,7 @@ def test_nobody_came_after_resolution_reopens_the_ticket(
     resident.says("天宝路社区楼道的灯不亮了，电话13812345678")
     resident.taps("确认提交")
     number = resident.ticket_card()["number"]
-    headers = {"Authorization": f"Bearer {operator_token}"}
-    for step, body in (("sign", {}), ("resolve", {"resolution": "已更换灯泡"})):
-        answer = client.post(f"/api/staff/tickets/{number}/{step}", json=body, headers=headers)
-        assert answer.status_code == 200, answer.text
+    staff_resolves(client, operator_token, number, "已更换灯泡")
     resident.says("灯还是黑的，你们那个师傅根本没来过")
     assert number in resident.text and "重办" in resident.text
     assert only_ticket(session_factory, resident).status == "reopened"
