@@ -172,7 +172,9 @@ def test_relabel_retrain_refuse_override_promote_and_roll_back(
     assert {row["code"] for row in candidate["evaluation"]["per_code"]} >= {"water_leak", "other"}
     assert candidate["blockers"] == []
     refusals = candidate["guard_refusals"]
-    assert any("漏水" in r or "环境卫生" in r for r in refusals), refusals
+    # The leaks pull down the leak or hygiene code's F1, or the macro F1 with them
+    # (which of the two crosses its margin varies from one retrain to the next).
+    assert any(("漏水" in r or "环境卫生" in r or "宏平均" in r) for r in refusals), refusals
     assert not any("其他诉求" in r for r in refusals), refusals
     serving_before = candidate["compared_with_id"]
 
@@ -180,7 +182,7 @@ def test_relabel_retrain_refuse_override_promote_and_roll_back(
     assert refused.status_code == 409
     assert refused.json()["detail"]["overridable"] is True
     reasons = refused.json()["detail"]["reasons"]
-    assert any("漏水" in reason or "环境卫生" in reason for reason in reasons), reasons
+    assert any(("漏水" in r or "环境卫生" in r or "宏平均" in r) for r in reasons), reasons
     too_short = operator.post(f"/models/{candidate['id']}/promote", json={"override_reason": "要"})
     assert too_short.status_code == 409
     assert parse(client, "卫生间的水管漏水了") == serving_leak  # nothing changed in Rasa
