@@ -19,6 +19,7 @@ from api.conversations.replay import ReplyOnce
 from api.conversations.views import router as conversation_router
 from api.database import make_session_factory, read_only, transaction
 from api.errors import install_error_handlers
+from api.figures.views import router as figures_router
 from api.health.views import router as health_router
 from api.logging_setup import configure_logging
 from api.open311.errors import install_open311_error_handlers
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(resident_tickets_router)
     app.include_router(tickets_router)
     app.include_router(staff_router)
+    app.include_router(figures_router)
     app.include_router(stations_router)
     app.include_router(open311_router)
     app.include_router(open311_fallback_router)

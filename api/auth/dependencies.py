@@ -5,12 +5,14 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 
 from api.auth.clock import NowDep
 from api.auth.models import Role
 from api.auth.scope import StaffPrincipal, principal_for
 from api.auth.service import authenticate_token
 from api.dependencies import SessionDep
+from api.stations.models import Station
 
 bearer_scheme = HTTPBearer(
     auto_error=False,
@@ -71,3 +73,11 @@ StaffMemberDep = Annotated[
     StaffPrincipal, Depends(require_roles(Role.STATION_STAFF, Role.DISTRICT_OPERATOR))
 ]
 OperatorDep = Annotated[StaffPrincipal, Depends(require_roles(Role.DISTRICT_OPERATOR))]
+
+
+def visible_station(session: Session, principal: StaffPrincipal, code: str) -> Station:
+    """The station, if it exists and the caller may see it; 404 either way otherwise."""
+    station = session.get(Station, code)
+    if station is None or not principal.can_see(code):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"没有找到站点 {code}")
+    return station

@@ -6,9 +6,7 @@ does it ask whether the caller may act on it (403). Who may do what is decided
 in `api.auth.scope`; the state machine in `api.tickets.lifecycle`.
 """
 
-import csv
-import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
@@ -16,11 +14,11 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, st
 from sqlalchemy.orm import Session
 
 from api.auth.clock import NowDep
-from api.auth.dependencies import StaffDep, StaffMemberDep
+from api.auth.dependencies import StaffDep, StaffMemberDep, visible_station
 from api.auth.scope import StaffPrincipal
 from api.catalogue import SERVICE_NAMES
+from api.csv_files import csv_response
 from api.dependencies import SessionDep
-from api.stations.figures import Ratio, station_figures
 from api.stations.hierarchy import station_subtree
 from api.stations.models import Station
 from api.tickets import lifecycle
@@ -44,13 +42,11 @@ from api.tickets.staff_schemas import (
     Day,
     EventOut,
     ExportFormat,
-    FiguresOut,
     Flag,
     NoteBody,
     OptionalNoteBody,
     PageSize,
     Permissions,
-    Rate,
     RecategoriseBody,
     ResolveBody,
     ReturnBody,
@@ -65,11 +61,9 @@ from api.tickets.staff_schemas import (
 
 router = APIRouter(prefix="/api/staff")
 TICKETS_TAG = "工作人员 · 工单"
-FIGURES_TAG = "工作人员 · 统计"
 
 EXPORT_MAX_ROWS = 50_000
 MAX_CURSOR_LENGTH = 200
-MAX_FIGURES_DAYS = 366
 
 Responses = dict[int | str, dict[str, Any]]
 NOT_LOGGED_IN: Responses = {401: {"description": "未登录，或令牌无效、过期、已注销"}}
@@ -86,10 +80,6 @@ def _ticket_not_found(number: str) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, f"没有找到工单 {number.upper()}")
 
 
-def _station_not_found(code: str) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, f"没有找到站点 {code}")
-
-
 def _unprocessable(reason: str) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, reason)
 
@@ -103,8 +93,7 @@ def _day_start(day: date, now: datetime) -> datetime:
 
 def _scoped_stations(session: Session, principal: StaffPrincipal, code: str) -> frozenset[str]:
     """A station and those below it, if the caller may see the station; else 404."""
-    if not principal.can_see(code) or session.get(Station, code) is None:
-        raise _station_not_found(code)
+    visible_station(session, principal, code)
     return frozenset(station_subtree(session, code))
 
 
@@ -318,16 +307,9 @@ CSV_COLUMNS = (
     "诉求内容",
     "联系电话",
 )
-# A cell starting with one of these is a formula to Excel; a leading ' keeps it text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _csv_row(summary: TicketSummary) -> list[str]:
+def _csv_row(summary: TicketSummary) -> list[object]:
     def when(moment: datetime) -> str:
         return f"{moment:%Y-%m-%d %H:%M}"
 
@@ -348,7 +330,7 @@ def _csv_row(summary: TicketSummary) -> list[str]:
         summary.description,
         summary.contact_phone,
     ]
-    return [_cell(value) for value in values]
+    return values
 
 
 @router.get(
@@ -377,19 +359,16 @@ def export_tickets(
     format: Annotated[ExportFormat, Query(description="目前只有 csv")] = "csv",
 ) -> Response:
     """The list's filters, every page, as CSV with a BOM so Excel reads the Chinese."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for count, row in enumerate(iter_rows(session, principal, filters, now=now), start=1):
-        if count > EXPORT_MAX_ROWS:
-            raise _unprocessable(f"导出结果超过 {EXPORT_MAX_ROWS} 行，请缩小日期范围或加筛选条件")
-        writer.writerow(_csv_row(_summary(principal, row, now)))
-    filename = f"tickets-{now:%Y%m%d-%H%M}.csv"
-    return Response(
-        content="\ufeff" + buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+
+    def rows() -> Iterator[list[object]]:
+        for count, row in enumerate(iter_rows(session, principal, filters, now=now), start=1):
+            if count > EXPORT_MAX_ROWS:
+                raise _unprocessable(
+                    f"导出结果超过 {EXPORT_MAX_ROWS} 行，请缩小日期范围或加筛选条件"
+                )
+            yield _csv_row(_summary(principal, row, now))
+
+    return csv_response(CSV_COLUMNS, rows(), f"tickets-{now:%Y%m%d-%H%M}.csv")
 
 
 @router.get(
@@ -707,66 +686,4 @@ def recategorise_ticket(
             note=body.note,
         ),
         principal.can_act,
-    )
-
-
-# ---- figures ---------------------------------------------------------------
-
-
-def _rate(ratio: Ratio) -> Rate:
-    return Rate(numerator=ratio.numerator, denominator=ratio.denominator, rate=ratio.rate)
-
-
-@router.get(
-    "/stations/{code}/figures",
-    response_model=FiguresOut,
-    tags=[FIGURES_TAG],
-    summary="站点三率：响应率、办结率、满意率，及按时办结率",
-    description=(
-        "按处理记录计算站点在起止日期内接到的工单的响应率（按时签收）、办结率、按时办结率"
-        "和满意率（4 星及以上），并给出分子分母。定义见 README。"
-    ),
-    responses={
-        **NOT_LOGGED_IN,
-        404: {"description": "没有这个站点，或不在您的可见范围内"},
-        422: {"description": "日期有误"},
-    },
-)
-def figures(
-    code: Annotated[str, Path(pattern=r"^\d{6,15}$", examples=["500107001011"])],
-    principal: StaffDep,
-    session: SessionDep,
-    now: NowDep,
-    from_date: Annotated[
-        Day | None, Query(alias="from", description="起始日期（含），默认本月 1 日")
-    ] = None,
-    to_date: Annotated[
-        Day | None, Query(alias="to", description="截止日期（含），默认今天")
-    ] = None,
-) -> FiguresOut:
-    """Computed from the event log for handovers to this station in [from, to].
-
-    Definitions: see `api.stations.figures` and the README.
-    """
-    station = session.get(Station, code)
-    if station is None or not principal.can_see(code):
-        raise _station_not_found(code)
-    last = to_date or now.date()
-    first = from_date or last.replace(day=1)
-    if first > last:
-        raise _unprocessable("起始日期不能晚于截止日期")
-    if (last - first).days >= MAX_FIGURES_DAYS:
-        raise _unprocessable(f"统计区间最长 {MAX_FIGURES_DAYS} 天")
-    result = station_figures(session, code, first, last, now=now)
-    return FiguresOut(
-        station_code=station.code,
-        station_name=station.display_name,
-        from_date=first,
-        to_date=last,
-        computed_at=now,
-        received=result.received,
-        response_rate=_rate(result.response),
-        resolution_rate=_rate(result.resolution),
-        on_time_rate=_rate(result.on_time),
-        satisfaction_rate=_rate(result.satisfaction),
     )

@@ -243,3 +243,149 @@ def test_figures_period_is_checked(
             "2026-08-01",
             "2026-08-20",
         )
+
+
+# ---- trends: the same history by month, branch, day and hour ------------------
+
+JULY = {
+    "received": 10,
+    "response_rate": {"numerator": 7, "denominator": 9, "rate": 0.7778},
+    "resolution_rate": {"numerator": 7, "denominator": 9, "rate": 0.7778},
+    "on_time_rate": {"numerator": 6, "denominator": 9, "rate": 0.6667},
+    "satisfaction_rate": {"numerator": 4, "denominator": 6, "rate": 0.6667},
+}
+# T8 alone: signed 07-01, on time (due 07-02); never resolved, past its resolve date; no rating.
+JUNE = {
+    "received": 1,
+    "response_rate": {"numerator": 1, "denominator": 1, "rate": 1.0},
+    "resolution_rate": {"numerator": 0, "denominator": 1, "rate": 0.0},
+    "on_time_rate": {"numerator": 0, "denominator": 1, "rate": 0.0},
+    "satisfaction_rate": {"numerator": 0, "denominator": 0, "rate": None},
+}
+NOTHING = {
+    "received": 0,
+    **{
+        name: {"numerator": 0, "denominator": 0, "rate": None}
+        for name in ("response_rate", "resolution_rate", "on_time_rate", "satisfaction_rate")
+    },
+}
+
+
+def trends(client: TestClient, code: str, headers: dict[str, str], **params: str) -> Any:
+    return client.get(f"/api/staff/stations/{code}/trends", params=params, headers=headers)
+
+
+def test_trends_give_each_month_its_own_figures_and_an_empty_month_no_rates(
+    client: TestClient, operator: dict[str, str], history: list[str]
+) -> None:
+    response = trends(client, STATION, operator, **{"from": "2026-06", "to": "2026-08"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["months"] == ["2026-06", "2026-07", "2026-08"]
+    assert body["station"]["months"] == [JUNE, JULY, NOTHING]
+    assert body["station"]["total"] == {
+        "received": 11,
+        "response_rate": {"numerator": 8, "denominator": 10, "rate": 0.8},
+        "resolution_rate": {"numerator": 7, "denominator": 10, "rate": 0.7},
+        "on_time_rate": {"numerator": 6, "denominator": 10, "rate": 0.6},
+        "satisfaction_rate": {"numerator": 4, "denominator": 6, "rate": 0.6667},
+    }
+    assert body["branches"] == []  # a community room has no stations below it
+    assert body["days"] == [
+        {"day": "2026-06-30", "received": 1},
+        {"day": "2026-07-06", "received": 2},
+        {"day": "2026-07-07", "received": 2},
+        {"day": "2026-07-08", "received": 2},
+        {"day": "2026-07-09", "received": 1},
+        {"day": "2026-07-13", "received": 1},
+        {"day": "2026-07-15", "received": 1},
+        {"day": "2026-07-31", "received": 1},
+    ]
+    assert body["hours"] == [0] * 9 + [10] + [0] * 10 + [1] + [0] * 3
+
+
+def test_a_town_compares_its_rooms_each_with_everything_below_it(
+    client: TestClient, session_factory: sessionmaker[Session], history: list[str]
+) -> None:
+    chief = bearer(make_token(session_factory, Role.STATION_STAFF, TOWN, NOW))
+    body = trends(client, TOWN, chief, **{"from": "2026-07", "to": "2026-07"}).json()
+    own, *rooms = body["branches"]
+    assert (own["station_code"], own["own_only"]) == (TOWN, True)
+    ours = next(room for room in rooms if room["station_code"] == STATION)
+    assert (ours["station_name"], ours["own_only"]) == ("新凤社区老杨群工室", False)
+    assert ours["months"] == [JULY]
+    assert SIBLING_ROOM in {room["station_code"] for room in rooms}
+    assert OTHER_ROOM not in {room["station_code"] for room in rooms}  # another town's
+    assert [room["station_code"] for room in rooms] == sorted(r["station_code"] for r in rooms)
+    # The town's own line counts every handover of its rooms and of itself, once.
+    received = sum(branch["total"]["received"] for branch in body["branches"])
+    assert body["station"]["total"]["received"] == received >= JULY["received"] + 2
+
+
+def test_trends_respect_scope(
+    client: TestClient, session_factory: sessionmaker[Session], history: list[str]
+) -> None:
+    other = bearer(make_token(session_factory, Role.STATION_STAFF, OTHER_ROOM, NOW))
+    for path in ("trends", "trends.csv"):
+        hidden = client.get(f"/api/staff/stations/{STATION}/{path}", headers=other)
+        assert hidden.status_code == 404
+        assert hidden.json()["detail"] == f"没有找到站点 {STATION}"
+    room = bearer(make_token(session_factory, Role.STATION_STAFF, STATION, NOW))
+    assert trends(client, TOWN, room).status_code == 404  # a room does not see its town
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"from": "2026-08", "to": "2026-06"}, "起始月份不能晚于截止月份"),
+        ({"from": "2024-01", "to": "2026-08"}, "最多统计 24 个月"),
+        ({"from": "2026-13"}, "月份格式应为 YYYY-MM，例如 2026-11"),
+        ({"to": "七月"}, "月份格式应为 YYYY-MM，例如 2026-11"),
+    ],
+)
+def test_trend_months_are_checked_with_a_reason(
+    client: TestClient, operator: dict[str, str], params: dict[str, str], reason: str
+) -> None:
+    response = trends(client, STATION, operator, **params)
+    assert response.status_code == 422
+    assert reason in response.text
+
+
+def test_trends_default_to_the_twelve_months_up_to_this_one(
+    client: TestClient, operator: dict[str, str]
+) -> None:
+    body = trends(client, STATION, operator).json()
+    assert (body["from_month"], body["to_month"]) == ("2025-09", "2026-08")
+    assert len(body["months"]) == len(body["station"]["months"]) == 12
+
+
+def test_the_trends_come_as_csv_excel_reads(
+    client: TestClient, operator: dict[str, str], history: list[str]
+) -> None:
+    params = {"from": "2026-06", "to": "2026-08"}
+    answer = client.get(
+        f"/api/staff/stations/{STATION}/trends.csv", params=params, headers=operator
+    )
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "text/csv; charset=utf-8"
+    assert answer.content.startswith("\ufeff".encode())
+    lines = answer.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("站点代码,站点,范围,月份,受理量,响应率,响应率分子,响应率分母,办结率")
+    assert lines[1:] == [
+        f"{STATION},新凤社区老杨群工室,含下级,合计,11,80.0%,8,10,70.0%,7,10,60.0%,6,10,66.7%,4,6",
+        f"{STATION},新凤社区老杨群工室,含下级,2026-06,1,100.0%,1,1,0.0%,0,1,0.0%,0,1,,0,0",
+        f"{STATION},新凤社区老杨群工室,含下级,2026-07,10,77.8%,7,9,77.8%,7,9,66.7%,6,9,66.7%,4,6",
+        f"{STATION},新凤社区老杨群工室,含下级,2026-08,0,,0,0,,0,0,,0,0,,0,0",
+    ]
+    days = client.get(
+        f"/api/staff/stations/{STATION}/trends.csv",
+        params={**params, "table": "days"},
+        headers=operator,
+    ).content.decode("utf-8-sig")
+    assert days.splitlines()[:3] == ["日期,受理量", "2026-06-30,1", "2026-07-06,2"]
+    hours = client.get(
+        f"/api/staff/stations/{STATION}/trends.csv",
+        params={**params, "table": "hours"},
+        headers=operator,
+    ).content.decode("utf-8-sig")
+    assert hours.splitlines()[10] == "09:00-09:59,10"

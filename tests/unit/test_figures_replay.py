@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from api.stations.figures import replay
+from api.figures.rates import replay
 from api.tickets.deadlines import contact_deadline, resolve_deadline
 from api.tickets.models import EventKind, Ticket, TicketEvent
 

@@ -25,14 +25,14 @@ handovers that began in those days, judged at `now`:
   every rating residents gave on the cohort's resolutions.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from api.tickets.deadlines import contact_deadline, district_tz, resolve_deadline
 from api.tickets.models import EventKind, Ticket, TicketEvent
@@ -164,14 +164,8 @@ def station_figures(
     session: Session, station_code: str, first: date, last: date, *, now: datetime
 ) -> StationFigures:
     """The station's figures for handovers that began between `first` and `last` (inclusive)."""
-    start, end = period_bounds(first, last, _zone(now))
-    cohort = [
-        handover
-        for ticket, events in _tickets_handed_to(session, station_code, start, end)
-        for handover in replay(ticket, events)
-        if handover.station_code == station_code and start <= handover.started_at < end
-    ]
-    return summarise(cohort, now)
+    start, end = period_bounds(first, last, zone_of(now))
+    return summarise(handovers_to(session, {station_code}, start, end), now)
 
 
 def summarise(cohort: list[Handover], now: datetime) -> StationFigures:
@@ -189,25 +183,41 @@ def summarise(cohort: list[Handover], now: datetime) -> StationFigures:
     )
 
 
-def _tickets_handed_to(
-    session: Session, station_code: str, start: datetime, end: datetime
-) -> list[tuple[Ticket, list[TicketEvent]]]:
-    """Tickets handed to the station during the period, with all their events."""
+def handovers_to(
+    session: Session, station_codes: Collection[str], start: datetime, end: datetime
+) -> list[Handover]:
+    """Every handover to one of these stations that began in [start, end).
+
+    Each ticket is replayed from all its events (a handover's deadlines and
+    outcome depend on what came before and after it), loaded in one query.
+    """
+    codes = sorted(set(station_codes))
     handed = (
         select(TicketEvent.ticket_id)
         .where(
             TicketEvent.kind.in_(sorted(HANDOVER_KINDS)),
-            TicketEvent.data["station_code"].as_string() == station_code,
+            TicketEvent.data["station_code"].as_string().in_(codes),
             TicketEvent.created_at >= start,
             TicketEvent.created_at < end,
         )
         .distinct()
     )
-    tickets = session.scalars(select(Ticket).where(Ticket.id.in_(handed)).order_by(Ticket.id))
-    return [(ticket, list(ticket.events)) for ticket in tickets]
+    tickets = session.scalars(
+        select(Ticket)
+        .where(Ticket.id.in_(handed))
+        .options(selectinload(Ticket.events))
+        .order_by(Ticket.id)
+    )
+    wanted = set(codes)
+    return [
+        handover
+        for ticket in tickets
+        for handover in replay(ticket, ticket.events)
+        if handover.station_code in wanted and start <= handover.started_at < end
+    ]
 
 
-def _zone(now: datetime) -> ZoneInfo:
+def zone_of(now: datetime) -> ZoneInfo:
     """Days are counted in the caller's zone (the request clock's), else the district's."""
     zone = now.tzinfo
     return zone if isinstance(zone, ZoneInfo) else district_tz()
