@@ -18,6 +18,8 @@ SHARED_STATIONS := ../shared/data/jiulongpo_divisions.csv
 STATIONS_FILE ?= $(if $(wildcard $(SHARED_STATIONS)),$(SHARED_STATIONS),$(DEMO_STATIONS))
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 MODEL := models/zhihuiyang.tar.gz
+# The charting library the staff workbench draws with, from the npm lock file (never a CDN).
+ECHARTS := api/web/static/vendor/echarts.min.js
 # The browser tests drive Debian's Chromium (never a downloaded browser).
 CHROMIUM ?= /usr/bin/chromium
 BROWSER_PACKAGES := chromium fonts-wqy-microhei fonts-noto-color-emoji
@@ -47,7 +49,13 @@ $(UV):
 	$(UV) pip sync --quiet --python $(RASA_PY) bot/requirements.lock
 	@touch $@
 
-setup: .venv/.synced .venv-rasa/.synced ## create both environments
+$(ECHARTS): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	mkdir -p $(@D)
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE $(@D)/
+	@touch $@
+
+setup: .venv/.synced .venv-rasa/.synced $(ECHARTS) ## create both environments and the web packages
 
 model: .venv-rasa/.synced ## train the Rasa model if data/, config.yml or the domain changed
 	$(RASA_PY) bot/train_model.py
@@ -86,7 +94,7 @@ PG_PYTEST := TEST_DATABASE_URL=$(PG_TEST_URL) $(APP_PYTEST) -m "not browser and 
 # not the process tests) runs beside the SQLite pass, not after it: both spend much of
 # their time waiting on processes and sockets, and every session has its own schema,
 # files and ports. Its output is printed when both are done.
-test-app: .venv/.synced browser-deps
+test-app: .venv/.synced $(ECHARTS) browser-deps
 	@pg_log=$$(mktemp); pg_pid=; \
 	if $(APP_PY) -c "import psycopg; psycopg.connect('$(subst +psycopg,,$(PG_TEST_URL))', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== on SQLite, and on PostgreSQL at the same time (its output follows) =="; \
@@ -162,4 +170,4 @@ lock: $(UV) ## refresh both lock files from pyproject.toml and bot/requirements.
 		--python-platform x86_64-unknown-linux-gnu -o bot/requirements.lock
 
 clean: ## remove environments, models and local data
-	rm -rf .venv .venv-rasa $(TOOLS) models var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf .venv .venv-rasa $(TOOLS) models var .mypy_cache .ruff_cache .pytest_cache node_modules $(dir $(ECHARTS))

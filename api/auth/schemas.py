@@ -59,6 +59,8 @@ class MeResponse(BaseModel):
                     "display_name": "王丽",
                     "role": "station_staff",
                     "station_code": "500107001011",
+                    "station_name": "天宝路社区老杨群工室",
+                    "home_station_code": "500107001011",
                     "station_count": 1,
                 }
             ]
@@ -69,6 +71,10 @@ class MeResponse(BaseModel):
     display_name: str
     role: str
     station_code: str | None
+    station_name: str | None = Field(description="所属站点名称；未绑定站点的账号为 null")
+    home_station_code: str = Field(
+        description="统计默认打开的站点：所属站点；区级和未绑定站点的账号为区中心"
+    )
     station_count: int | None = Field(
         description="可见站点数（本站及下级）；区级账号为 null，表示全部"
     )

@@ -6,7 +6,8 @@ from api.auth.clock import NowDep
 from api.auth.dependencies import BearerDep, StaffDep
 from api.auth.schemas import LoginRequest, MeResponse, TokenResponse
 from api.auth.service import InvalidCredentialsError, LoginThrottledError, login, revoke_token
-from api.dependencies import SessionDep
+from api.dependencies import SessionDep, SettingsDep
+from api.stations.models import Station
 
 router = APIRouter(prefix="/api/auth", tags=["工作人员 · 登录"])
 
@@ -61,13 +62,16 @@ def logout(
 
 
 @router.get("/me", summary="当前登录的工作人员及其站点范围", response_model=MeResponse)
-def me(principal: StaffDep) -> MeResponse:
-    """The account behind the token."""
+def me(principal: StaffDep, session: SessionDep, settings: SettingsDep) -> MeResponse:
+    """The account behind the token, and the station its figures open on."""
     visible = principal.visible_stations
+    station = session.get(Station, principal.station_code) if principal.station_code else None
     return MeResponse(
         username=principal.username,
         display_name=principal.display_name,
         role=principal.role.value,
         station_code=principal.station_code,
+        station_name=station.display_name if station else None,
+        home_station_code=principal.station_code or settings.default_district_code,
         station_count=len(visible) if visible is not None else None,
     )

@@ -11,6 +11,7 @@ project's own var/.
 
 import os
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -25,12 +26,20 @@ from playwright.sync_api import (
     BrowserContext,
     ConsoleMessage,
     Dialog,
+    Locator,
     Page,
     Response,
+    Route,
+    expect,
     sync_playwright,
 )
+from sqlalchemy.orm import Session, sessionmaker
 
+from api.auth.models import Role
+from api.auth.service import create_account
+from api.database import transaction
 from api.launcher import Stack
+from api.web.security import CONTENT_SECURITY_POLICY
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(
@@ -210,9 +219,95 @@ def staff_update(live: Stack, staff_token: str) -> Callable[[str, str, str | Non
     return update
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """Save a screenshot of the page as a run artefact."""
+def screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
+    """Save a screenshot of the page (the viewport, or all of it) as a run artefact."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path))
+    page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+# ---- the staff workbench (/staff) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    password: str
+
+
+@dataclass
+class Workbench:
+    page: Page
+    watch: Watch
+    elsewhere: list[str]
+
+    def login(self, who: Login) -> None:
+        self.page.get_by_label("用户名").fill(who.username)
+        self.page.get_by_label("密码").fill(who.password)
+        self.page.get_by_role("button", name="登录", exact=True).click()
+        expect(self.page.locator("#who")).to_be_visible()
+
+    def row(self, number: str) -> Locator:
+        return self.page.locator(f".row-link[data-number='{number}']")
+
+
+OpenWorkbench = Callable[..., Workbench]
+
+
+def make_account(factory: sessionmaker[Session], role: Role, station: str | None) -> Login:
+    """A new staff account with a random name and password, for one test."""
+    who = Login(f"wb.{uuid.uuid4().hex[:8]}", uuid.uuid4().hex)
+    with transaction(factory) as session:
+        create_account(
+            session,
+            username=who.username,
+            display_name="工作台测试员",
+            role=role,
+            station_code=station,
+            password=who.password,
+        )
+    return who
+
+
+@pytest.fixture
+def open_workbench(browser: Browser, live: Stack) -> Iterator[OpenWorkbench]:
+    """/staff in a fresh profile that can reach the app and nothing else."""
+    contexts: list[BrowserContext] = []
+    benches: list[Workbench] = []
+    app_host = urlsplit(live.app_url).netloc
+
+    def open_page(viewport: dict[str, int] | None = None, path: str = "/staff") -> Workbench:
+        context = browser.new_context(
+            base_url=live.app_url,
+            viewport=viewport or PHONE,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+        )
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        page = context.new_page()
+        bench = Workbench(page, Watch(live.app_url), [])
+        bench.watch.attach(page)
+
+        def only_the_app(route: Route) -> None:
+            if urlsplit(route.request.url).netloc == app_host:
+                route.continue_()
+            else:
+                bench.elsewhere.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", only_the_app)
+        benches.append(bench)
+        answer = page.goto(path)
+        assert answer is not None and answer.url.endswith("/staff/"), answer
+        assert answer.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        expect(page.locator("#login-form")).to_be_visible()
+        return bench
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    for bench in benches:
+        bench.watch.assert_clean()
+        assert bench.elsewhere == [], bench.elsewhere

@@ -80,6 +80,8 @@ def test_a_login_gives_a_short_lived_token_stored_only_as_its_hash(
         "display_name": "王丽",
         "role": "station_staff",
         "station_code": ROOM,
+        "station_name": "龙凤社区老杨群工室",  # 龙凤社区居民委员会 in the registry
+        "home_station_code": ROOM,
         "station_count": 1,
     }
     with session_factory() as session:
