@@ -31,6 +31,7 @@ from api.sessions import open_database
 from api.settings import Settings, get_settings
 from api.shards.client import ShardedRasa
 from api.shards.routing import rasa_routes
+from api.stations.directory import router as directory_router
 from api.stations.views import router as stations_router
 from api.tickets.escalation import run_escalation_loop
 from api.tickets.resident_views import router as resident_tickets_router
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tickets_router)
     app.include_router(staff_router)
     app.include_router(figures_router)
+    app.include_router(directory_router)
     app.include_router(stations_router)
     app.include_router(open311_router)
     app.include_router(open311_fallback_router)

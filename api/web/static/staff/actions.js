@@ -96,8 +96,9 @@
     }
 
     function open(action) {
-      Api.loadServices().then(function (services) {
-        var form = FORMS[action](detail, services);
+      var stations = action === "transfer" ? Api.loadStations(detail.service_code) : [];
+      Promise.all([Api.loadServices(), stations]).then(function (loaded) {
+        var form = FORMS[action](detail, loaded[0], loaded[1]);
         Z.clear(panel);
         panel.appendChild(el("h3", null, form.title));
         form.nodes.forEach(function (n) {

@@ -146,6 +146,15 @@
     );
   }
 
+  /* The stations that handle a category, for 转派 (an empty list if it cannot be had). */
+  function loadStations(serviceCode) {
+    return get("/api/staff/stations?service_code=" + encodeURIComponent(serviceCode)).then(
+      function (res) {
+        return res && res.ok && Array.isArray(res.data) ? res.data : [];
+      }
+    );
+  }
+
   /* The service catalogue (for 改类 and the filter), from Open311's public list. */
   var services = null;
 
@@ -181,6 +190,7 @@
     login: login,
     logout: logout,
     loadServices: loadServices,
+    loadStations: loadStations,
     signedIn: function () {
       return Boolean(state.token);
     },

@@ -49,24 +49,64 @@
     return s;
   }
 
-  /* The stations this user has met, for 转派, plus a code field for any other. */
-  function stationChoice(detail) {
-    var choices = R.knownStations()
-      .filter(function (s) {
-        return s.code !== detail.station_code;
-      })
-      .map(function (s) {
-        return [s.code, s.name + "（" + s.code + "）"];
+  function option(code, text) {
+    var o = el("option", null, text);
+    o.value = code;
+    return o;
+  }
+
+  /*
+   * 转派 targets from the station directory (those that handle the ticket's
+   * category): the holder's own town and its rooms first, then each town with
+   * its rooms. Without the directory, the stations met so far and a code field.
+   */
+  function stationChoice(detail, directory) {
+    var pick = select("act-station", [], "请选择站点");
+    var byCode = {};
+    directory.forEach(function (s) {
+      byCode[s.code] = s;
+    });
+    var holder = byCode[detail.station_code];
+    var home = holder && holder.level === "town" ? holder.code : holder && holder.parent_code;
+    var groups = {};
+    var order = [];
+    directory.forEach(function (s) {
+      if (s.code === detail.station_code) {
+        return;
+      }
+      var town = s.level === "town" ? s.code : s.parent_code;
+      var key = byCode[town] ? town : "";
+      if (!groups[key]) {
+        groups[key] = [];
+        order.push(key);
+      }
+      groups[key].push(s);
+    });
+    order.sort(function (a, b) {
+      return (a === home ? -1 : b === home ? 1 : 0) || (a < b ? -1 : a > b ? 1 : 0);
+    });
+    order.forEach(function (key) {
+      var label = key ? byCode[key].name + (key === home ? "（本镇街）" : "") : "区中心";
+      var group = el("optgroup");
+      group.label = label;
+      groups[key].forEach(function (s) {
+        group.appendChild(option(s.code, s.name));
       });
-    choices.push([OTHER_STATION, "其他站点（填站点编码）"]);
-    var pick = select("act-station", choices, "请选择站点");
+      pick.appendChild(group);
+    });
+    R.knownStations().forEach(function (s) {
+      if (!directory.length && s.code !== detail.station_code) {
+        pick.appendChild(option(s.code, s.name + "（" + s.code + "）"));
+      }
+    });
+    pick.appendChild(option(OTHER_STATION, "其他站点（填站点编码）"));
     var code = el("input");
     code.id = "act-station-code";
     code.inputMode = "numeric";
     code.maxLength = 15;
     code.placeholder = "站点编码，如 500107002001";
     var codeField = field("站点编码", code);
-    codeField.hidden = choices.length > 1;
+    codeField.hidden = pick.options.length > 2;
     if (!codeField.hidden) {
       pick.value = OTHER_STATION;
     }
@@ -122,8 +162,8 @@
         }
       };
     },
-    transfer: function (detail) {
-      var station = stationChoice(detail);
+    transfer: function (detail, services, directory) {
+      var station = stationChoice(detail, directory || []);
       var note = textArea("act-transfer-note", "为什么转给这个站点（必填）");
       return {
         title: "转派",
