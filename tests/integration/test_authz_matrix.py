@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth.models import Role
 from api.auth.service import authenticate_token, revoke_token
+from api.figures.views import router as figures_router
+from api.stations.directory import router as directory_router
 from api.tickets import lifecycle
 from api.tickets.models import Ticket
 from api.tickets.staff_views import router as staff_router
@@ -49,6 +51,9 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "list":          (200, 200, 404, 200, 200, 401, 401, 401, 401),
     "export":        (200, 200, 404, 200, 200, 401, 401, 401, 401),
     "figures":       (200, 200, 404, 200, 200, 401, 401, 401, 401),
+    "trends":        (200, 200, 404, 200, 200, 401, 401, 401, 401),
+    "trends csv":    (200, 200, 404, 200, 200, 401, 401, 401, 401),
+    "stations":      (200, 200, 200, 200, 200, 401, 401, 401, 401),
     "overdue":       (200, 200, 200, 200, 200, 401, 401, 401, 401),
     "sign":          (200, 403, 404, 200, 403, 401, 401, 401, 401),
     "sign twice":    (409, 403, 404, 409, 403, 401, 401, 401, 401),
@@ -79,6 +84,9 @@ CALLS: dict[str, Call] = {
     "list": Call("GET", "/api/staff/tickets?station_code={room}"),
     "export": Call("GET", "/api/staff/tickets/export?format=csv&station_code={room}"),
     "figures": Call("GET", "/api/staff/stations/{room}/figures"),
+    "trends": Call("GET", "/api/staff/stations/{room}/trends"),
+    "trends csv": Call("GET", "/api/staff/stations/{room}/trends.csv"),
+    "stations": Call("GET", "/api/staff/stations?service_code=gas"),
     "overdue": Call("GET", "/api/staff/overdue"),
     "sign": Call("POST", "/api/staff/tickets/{n}/sign", {"note": "已电话联系居民"}),
     "sign twice": Call("POST", "/api/staff/tickets/{n}/sign", {}, ("sign",)),
@@ -189,7 +197,8 @@ def test_authorisation_matrix(
 
 def test_every_staff_route_is_in_the_matrix(client: TestClient) -> None:
     """A new staff ticket endpoint must be added to the table above before it can ship."""
-    mine = {route.path for route in staff_router.routes if isinstance(route, APIRoute)}
+    routers = (staff_router, figures_router, directory_router)
+    mine = {r.path for router in routers for r in router.routes if isinstance(r, APIRoute)}
     paths = client.get("/openapi.json").json()["paths"]
     routes = {(method.upper(), path) for path in mine for method in paths[path]}
     covered = {
