@@ -6,7 +6,8 @@ the same months as CSV; a room never sees its town's figures.
 in the district's time, relative to this month M:
 
     M-3, the 10th 10:00  two tickets at 协兴村社区, signed within the hour, resolved the
-                         next day, rated 5 and 4 stars
+                         next day, rated 5 and 4 stars; one at 渝州路街道's 奥体社区 (another
+                         town: never in these figures nor behind them)
     M-2                  nothing
     M-1, the 10th 15:00  one ticket at 半山一村社区, never signed (its deadlines have passed)
     M                    nothing
@@ -38,6 +39,7 @@ pytestmark = pytest.mark.browser
 TZ = ZoneInfo("Asia/Shanghai")
 TOWN = "500107006"
 XIEXING = "500107006003"
+ELSEWHERE = "500107007004"
 BANSHAN = "500107006004"
 ACTOR = "staff:figures.browser"
 
@@ -95,6 +97,7 @@ def history(live: Stack, session_factory: sessionmaker[Session], months: list[da
             lifecycle.rate(session, ticket, now=filed_at + timedelta(days=1, hours=3), stars=stars)
             session.commit()
             numbers.append(ticket.number)
+    _file(session_factory, ELSEWHERE, first + timedelta(hours=10), "奥体中心门口")
     late = datetime.combine(months[2].replace(day=10), datetime.min.time(), TZ)
     ticket_id = _file(session_factory, BANSHAN, late + timedelta(hours=15), "半山一村菜市场")
     with session_factory() as session:
@@ -202,6 +205,10 @@ def test_a_month_leads_to_its_tickets_and_a_room_to_its_own_figures(
     expect(page.locator("#fig-title")).to_have_text("协兴村社区老杨群工室")
     expect(page.locator("#fig-tiles .tile").first).to_contain_text("2")
     expect(page.locator("#fig-compare-block")).to_be_hidden()  # no rooms below a room
+    # The room's M-1 is empty: 半山一村's ticket that month is not behind it.
+    page.get_by_role("link", name=label(months[2]), exact=True).click()
+    expect(page.locator("#queue-scope")).to_contain_text("协兴村社区老杨群工室（含下级）")
+    expect(page.locator("#queue-summary")).to_have_text("没有符合条件的工单。")
 
 
 def test_the_months_download_as_csv(chief_page: Page, months: list[date], tmp_path: Path) -> None:

@@ -136,7 +136,11 @@
       }
     });
     if (scope) {
-      params.push("station=" + scope.station, "created_from=" + scope.from, "created_to=" + scope.to);
+      params.push(
+        "station_code=" + scope.station,
+        "created_from=" + scope.from,
+        "created_to=" + scope.to
+      );
     }
     return params;
   }
