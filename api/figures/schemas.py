@@ -107,8 +107,58 @@ class DayCount(BaseModel):
     received: int
 
 
+def _example_month(received: int, signed: int, resolved: int, stars: int) -> dict[str, Any]:
+    return {
+        "received": received,
+        "response_rate": {"numerator": signed, "denominator": received, "rate": 1.0},
+        "resolution_rate": {"numerator": resolved, "denominator": received, "rate": 1.0},
+        "on_time_rate": {"numerator": resolved, "denominator": received, "rate": 1.0},
+        "satisfaction_rate": {"numerator": stars, "denominator": stars, "rate": 1.0},
+    }
+
+
+_EMPTY_MONTH: dict[str, Any] = {
+    "received": 0,
+    **{
+        name: {"numerator": 0, "denominator": 0, "rate": None}
+        for name in ("response_rate", "resolution_rate", "on_time_rate", "satisfaction_rate")
+    },
+}
+_EXAMPLE_SERIES: dict[str, Any] = {
+    "station_code": "500107002",
+    "station_name": "黄桷坪街道老杨群工站",
+    "own_only": False,
+    "total": _example_month(2, 2, 2, 1),
+    "months": [_example_month(2, 2, 2, 1), _EMPTY_MONTH],
+}
+
+_EXAMPLE_HOURS: list[Any] = [0] * 9 + [1, 1] + [0] * 13
+
+
 class TrendsOut(BaseModel):
     """Monthly 三率 of a station and of each branch below it, and when tickets arrive."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "station_code": "500107002",
+                    "station_name": "黄桷坪街道老杨群工站",
+                    "from_month": "2026-10",
+                    "to_month": "2026-11",
+                    "computed_at": "2026-11-20T09:00:00+08:00",
+                    "months": ["2026-10", "2026-11"],
+                    "station": _EXAMPLE_SERIES,
+                    "branches": [
+                        _EXAMPLE_SERIES
+                        | {"station_code": "500107002003", "station_name": "唐家湾社区老杨群工室"}
+                    ],
+                    "days": [{"day": "2026-10-12", "received": 2}],
+                    "hours": _EXAMPLE_HOURS,
+                }
+            ]
+        }
+    )
 
     station_code: str
     station_name: str

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from api.auth.dependencies import StaffDep
@@ -16,6 +16,20 @@ router = APIRouter(prefix="/api/staff")
 
 class DirectoryEntry(BaseModel):
     """A station by its name and where it sits in the network."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "500107002004",
+                    "name": "邮电支路社区老杨群工室",
+                    "level": "village",
+                    "parent_code": "500107002",
+                    "service_codes": ["water_leak", "dispute", "environment"],
+                }
+            ]
+        }
+    )
 
     code: str
     name: str = Field(description="站点名称，如 天宝路社区老杨群工室")

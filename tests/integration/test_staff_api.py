@@ -595,7 +595,7 @@ def test_every_staff_model_in_the_openapi_document_has_examples(client: TestClie
         for path, operations in spec["paths"].items()
         if path.startswith(("/api/staff/tickets", "/api/staff/overdue", "/api/staff/stations"))
     }
-    assert len(staff) == 13
+    assert len(staff) == 16
     for path, operations in staff.items():
         for operation in operations.values():
             assert operation["tags"][0].startswith("工作人员")
