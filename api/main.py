@@ -37,7 +37,7 @@ from api.tickets.escalation import run_escalation_loop
 from api.tickets.resident_views import router as resident_tickets_router
 from api.tickets.service import report_filer
 from api.tickets.spool import replay_spool
-from api.tickets.staff_views import router as staff_router
+from api.tickets.staff import ROUTERS as STAFF_ROUTERS
 from api.tickets.views import router as tickets_router
 from api.training.jobs import fail_interrupted_jobs, utc_now
 from api.training.views import router as operator_router
@@ -126,7 +126,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(conversation_router)
     app.include_router(resident_tickets_router)
     app.include_router(tickets_router)
-    app.include_router(staff_router)
+    for staff_router in STAFF_ROUTERS:
+        app.include_router(staff_router)
     app.include_router(figures_router)
     app.include_router(directory_router)
     app.include_router(stations_router)

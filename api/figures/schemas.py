@@ -7,7 +7,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from api.figures.rates import Ratio, StationFigures
-from api.tickets.staff_schemas import FIRST_YEAR, LAST_YEAR
+from api.tickets.staff.params import FIRST_YEAR, LAST_YEAR
 
 
 def _parse_month(value: Any) -> date:

@@ -24,7 +24,7 @@ from api.figures.schemas import (
     TrendsOut,
 )
 from api.figures.trends import MAX_MONTHS, Series, Trends, months_between, station_trends
-from api.tickets.staff_schemas import Day
+from api.tickets.staff.params import Day
 
 router = APIRouter(prefix="/api/staff")
 FIGURES_TAG = "工作人员 · 统计"

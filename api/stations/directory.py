@@ -9,7 +9,7 @@ from sqlalchemy import select
 from api.auth.dependencies import StaffDep
 from api.dependencies import SessionDep
 from api.stations.models import Station
-from api.tickets.staff_schemas import ServiceCode
+from api.tickets.staff.params import ServiceCode
 
 router = APIRouter(prefix="/api/staff")
 
