@@ -28,8 +28,14 @@ from sqlalchemy.orm import QueryableAttribute, Session
 
 from api.open311.service import is_open311
 from api.retention import REMOVED_TEXT
-from api.tickets.lifecycle import OPEN_STATUSES
-from api.tickets.models import RESIDENT_ACTOR, SYSTEM_ACTOR, EventKind, Ticket, TicketEvent
+from api.tickets.models import (
+    OPEN_STATUSES,
+    RESIDENT_ACTOR,
+    SYSTEM_ACTOR,
+    EventKind,
+    Ticket,
+    TicketEvent,
+)
 from api.training.models import ReviewItem
 from api.training.redaction import redact
 

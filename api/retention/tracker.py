@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 
 from api.database import is_sqlite, make_engine
 from api.retention.tickets import activity_after
-from api.tickets.lifecycle import OPEN_STATUSES
-from api.tickets.models import Ticket
+from api.tickets.models import OPEN_STATUSES, Ticket
 from api.training.tracker import EVENTS
 
 

@@ -15,11 +15,13 @@ and make-up workdays), counted in the district's time zone (Asia/Shanghai).
 """
 
 from datetime import datetime, timedelta
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from api.catalogue import UTILITY_CODES
 from api.settings import get_settings
 from api.tickets.calendar import add_working_days, roll_to_working_day
+from api.tickets.models import EventKind, Ticket
 
 EMERGENCY_CONTACT = timedelta(hours=2)
 UTILITY_CONTACT = timedelta(hours=24)
@@ -70,3 +72,33 @@ def describe_contact_deadline(
     if service_code in UTILITY_CODES:
         return f"24小时内（{when}）"
     return f"{ROUTINE_WORKING_DAYS}个工作日内（{when}）"
+
+
+# Events after which the holder's contact clock runs afresh (as `_redispatch` and `reopen` set).
+_CONTACT_RESTARTS: Final = frozenset(
+    {EventKind.DISPATCHED, EventKind.TRANSFERRED, EventKind.REOPENED}
+)
+
+
+def _clock_starts(ticket: Ticket) -> tuple[datetime, datetime]:
+    """When the resident's promise last started (filing, 重办) and the holder's contact clock."""
+    promised_from = received_at = ticket.created_at
+    for event in ticket.events:
+        if event.kind == EventKind.REOPENED:
+            promised_from = event.created_at
+        if event.kind in _CONTACT_RESTARTS:
+            received_at = max(received_at, event.created_at)
+    return promised_from, received_at
+
+
+def reset_deadlines(ticket: Ticket) -> None:
+    """The deadlines the ticket would have if it had been filed under its current code.
+
+    Computed as filing, 重办 and re-dispatch computed them, from the moments
+    those clocks started, so a ticket corrected to a utility gets its 24 hours.
+    """
+    promised_from, received_at = _clock_starts(ticket)
+    code, emergency = ticket.service_code, ticket.emergency
+    ticket.contact_due_at = contact_deadline(received_at, code, emergency)
+    promise = resolve_deadline(promised_from, code, emergency)
+    ticket.resolve_due_at = max(promise, ticket.contact_due_at)

@@ -30,8 +30,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from api.dispatch.geo import haversine_km
 from api.tickets.events import new_event
-from api.tickets.lifecycle import OPEN_STATUSES
-from api.tickets.models import SYSTEM_ACTOR, EventKind, Ticket, TicketEvent
+from api.tickets.models import OPEN_STATUSES, SYSTEM_ACTOR, EventKind, Ticket, TicketEvent
 
 DUPLICATE_RADIUS_KM: Final = 0.2
 _KM_PER_DEGREE_LATITUDE: Final = 111.0

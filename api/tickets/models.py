@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -24,6 +24,18 @@ class TicketStatus(StrEnum):
     CLOSED = "closed"
     REOPENED = "reopened"
 
+
+# Statuses in which a station still owes the resident something.
+OPEN_STATUSES: Final = frozenset(
+    {
+        TicketStatus.DISPATCHED,
+        TicketStatus.SIGNED,
+        TicketStatus.IN_PROGRESS,
+        TicketStatus.REOPENED,
+    }
+)
+# Statuses waiting for the holding station to sign (签收).
+UNSIGNED_STATUSES: Final = frozenset({TicketStatus.DISPATCHED, TicketStatus.REOPENED})
 
 STATUS_NAMES: dict[str, str] = {
     TicketStatus.DISPATCHED: "已派单，等待工作站签收",

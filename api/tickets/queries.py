@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from api.auth.scope import StaffPrincipal
 from api.stations.models import Station
-from api.tickets.lifecycle import overdue_clause
+from api.tickets.escalation import overdue_clause
 from api.tickets.models import Ticket, TicketStatus
 
 # States in which a ticket still needs someone's work.

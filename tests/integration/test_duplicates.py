@@ -9,8 +9,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.tickets.duplicates import find_original, is_fine_place
-from api.tickets.lifecycle import OPEN_STATUSES, rate, resolve, sign
-from api.tickets.models import Ticket
+from api.tickets.lifecycle import rate, resolve, sign
+from api.tickets.models import OPEN_STATUSES, Ticket
 from api.tickets.schemas import NewReport
 from api.tickets.service import FiledTicket, file_report
 from tests.integration.lifecycle_support import JIA, TZ, YI, ensure_test_stations, fresh

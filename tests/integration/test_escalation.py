@@ -11,15 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api import cli
 from api.settings import get_settings
-from api.tickets.escalation import overdue_below
-from api.tickets.lifecycle import (
-    escalate_overdue,
-    is_overdue,
-    overdue_clause,
-    reopen,
-    resolve,
-    sign,
-)
+from api.tickets.escalation import escalate_overdue, is_overdue, overdue_below, overdue_clause
+from api.tickets.lifecycle import reopen, resolve, sign
 from api.tickets.models import Ticket, TicketEvent
 from tests.integration.lifecycle_support import (
     CENTRE,

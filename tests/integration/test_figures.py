@@ -36,8 +36,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth.models import Role
-from api.tickets import lifecycle
-from api.tickets.lifecycle import ReturnReason
+from api.tickets import handover, lifecycle
+from api.tickets.handover import ReturnReason
 from api.tickets.models import Ticket
 from tests.integration.staff_support import (
     OTHER_ROOM,
@@ -80,13 +80,13 @@ def rate(when: datetime, stars: int) -> Step:
 
 
 def give_back(when: datetime) -> Step:
-    return lambda s, t: lifecycle.return_ticket(
+    return lambda s, t: handover.return_ticket(
         s, t, actor=ACTOR, now=when, reason=ReturnReason.WRONG_AREA
     )
 
 
 def transfer_here(when: datetime) -> Step:
-    return lambda s, t: lifecycle.transfer(
+    return lambda s, t: handover.transfer(
         s, t, actor=ACTOR, now=when, to_station_code=STATION, note="事发地在新凤社区"
     )
 

@@ -9,22 +9,17 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.tickets.deadlines import contact_deadline
-from api.tickets.lifecycle import (
+from api.tickets.handover import (
     RETURN_REASON_NAMES,
-    IllegalTransitionError,
     ReturnReason,
-    add_note,
-    rate,
     recategorise,
-    reopen,
-    resolve,
     return_ticket,
-    sign,
-    start,
     transfer,
 )
+from api.tickets.lifecycle import add_note, rate, reopen, resolve, sign, start
 from api.tickets.models import Ticket, TicketEvent
 from api.tickets.service import record_rating
+from api.tickets.transitions import IllegalTransitionError
 from tests.integration.lifecycle_support import (
     BING,
     CENTRE,

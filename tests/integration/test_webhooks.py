@@ -31,7 +31,8 @@ from api.cli import main
 from api.database import make_session_factory, transaction
 from api.main import create_app
 from api.settings import Settings, get_settings
-from api.tickets.lifecycle import ReturnReason, return_ticket, sign, transfer
+from api.tickets.handover import ReturnReason, return_ticket, transfer
+from api.tickets.lifecycle import sign
 from api.tickets.models import EventKind, Ticket, TicketEvent
 from api.tickets.schemas import NewReport
 from api.tickets.service import file_report

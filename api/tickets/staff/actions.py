@@ -14,8 +14,7 @@ from api.auth.clock import NowDep
 from api.auth.dependencies import StaffMemberDep
 from api.auth.scope import StaffPrincipal
 from api.dependencies import SessionDep
-from api.tickets import lifecycle
-from api.tickets.lifecycle import IllegalTransitionError
+from api.tickets import handover, lifecycle
 from api.tickets.models import Ticket, TicketEvent
 from api.tickets.queries import (
     find_visible,
@@ -40,6 +39,7 @@ from api.tickets.staff.responses import (
     ticket_not_found,
 )
 from api.tickets.staff.schemas import TicketDetail
+from api.tickets.transitions import IllegalTransitionError
 
 router = APIRouter(prefix="/api/staff")
 
@@ -205,7 +205,7 @@ def return_ticket(
         principal,
         number,
         now,
-        lambda t: lifecycle.return_ticket(
+        lambda t: handover.return_ticket(
             session, t, actor=principal.actor, now=now, reason=body.reason, note=body.note
         ),
         principal.can_act,
@@ -240,7 +240,7 @@ def transfer_ticket(
         principal,
         number,
         now,
-        lambda t: lifecycle.transfer(
+        lambda t: handover.transfer(
             session,
             t,
             actor=principal.actor,
@@ -283,7 +283,7 @@ def recategorise_ticket(
         principal,
         number,
         now,
-        lambda t: lifecycle.recategorise(
+        lambda t: handover.recategorise(
             session,
             t,
             actor=principal.actor,

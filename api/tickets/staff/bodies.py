@@ -14,7 +14,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from api.catalogue import SERVICE_NAMES
-from api.tickets.lifecycle import RETURN_REASON_NAMES, ReturnReason
+from api.tickets.handover import RETURN_REASON_NAMES, ReturnReason
 from api.tickets.staff.params import ServiceCode, refuse
 
 # ---- request bodies --------------------------------------------------------

@@ -10,7 +10,7 @@ from api.auth.scope import StaffPrincipal
 from api.catalogue import SERVICE_NAMES
 from api.stations.models import Station
 from api.tickets.contact import mask_phone, mask_phones_in
-from api.tickets.lifecycle import is_overdue
+from api.tickets.escalation import is_overdue
 from api.tickets.models import STATUS_NAMES, Ticket, TicketEvent
 from api.tickets.queries import (
     TicketFilter,
