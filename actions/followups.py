@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from actions.framework import Dispatcher, Tracker
 from actions.report_slots import TICKET_NUMBER
 from api.catalogue import SERVICE_NAMES
-from api.tickets.models import STATUS_NAMES, Ticket, TicketStatus
+from api.tickets.models import STATUS_NAMES, UNSIGNED_STATUSES, Ticket, TicketStatus
 from api.tickets.numbers import find_ticket_number
 from api.tickets.resident import awaiting_rating, request_reopen
 from api.tickets.service import station_of, tickets_of_sender
@@ -76,7 +76,7 @@ def describe(session: Session, ticket: Ticket, tz: ZoneInfo) -> str:
         f"工单 {ticket.number}（{SERVICE_NAMES[ticket.service_code]}）：{status}。",
         f"承办：{station_of(session, ticket).display_name}",
     ]
-    if ticket.status in (TicketStatus.DISPATCHED, TicketStatus.REOPENED):
+    if ticket.status in UNSIGNED_STATUSES:
         due = ticket.contact_due_at.astimezone(tz)
         lines.append(f"约定联系时间：{due.month}月{due.day}日 {due:%H:%M}前")
     elif ticket.status == TicketStatus.RESOLVED:

@@ -18,12 +18,7 @@ from sqlalchemy.orm import Session, lazyload
 from api.auth.scope import StaffPrincipal
 from api.stations.models import Station
 from api.tickets.escalation import overdue_clause
-from api.tickets.models import Ticket, TicketStatus
-
-# States in which a ticket still needs someone's work.
-OPEN_STATES: frozenset[str] = frozenset(
-    {TicketStatus.DISPATCHED, TicketStatus.SIGNED, TicketStatus.IN_PROGRESS, TicketStatus.REOPENED}
-)
+from api.tickets.models import OPEN_STATUSES, Ticket
 
 
 class InvalidCursorError(ValueError):
@@ -121,7 +116,7 @@ def filter_clauses(filters: TicketFilter, now: datetime) -> list[ColumnElement[b
     if filters.station_codes is not None:
         clauses.append(Ticket.station_code.in_(sorted(filters.station_codes)))
     if filters.needs_attention:
-        clauses.append(Ticket.status.in_(sorted(OPEN_STATES)))
+        clauses.append(Ticket.status.in_(sorted(OPEN_STATUSES)))
         clauses.append(or_(overdue_clause(now), Ticket.escalation_level > 0))
     return clauses
 
