@@ -29,6 +29,7 @@ from api.auth.models import Role, TokenKind
 from api.auth.service import authenticate_token
 from api.catalogue import SERVICE_NAMES
 from api.dependencies import SessionDep, SessionFactoryDep, SettingsDep
+from api.open311.intake import PreparedRequest, file_request, make_token, prepare_request
 from api.open311.limits import FilingLimiter, throttled
 from api.open311.openapi import CREATE_REQUEST, LIST_REQUESTS
 from api.open311.params import (
@@ -39,21 +40,17 @@ from api.open311.params import (
     date_range,
     parse_form,
 )
-from api.open311.render import Format, error_response, parse_format, respond, retry_later
-from api.open311.schemas import CreatedRequest, Discovery, DiscoveryEndpoint, TokenLookup
-from api.open311.service import (
+from api.open311.publishing import (
     MAX_RESULTS,
-    PreparedRequest,
     RequestQuery,
-    file_request,
     find_by_token,
     find_requests,
-    make_token,
-    prepare_request,
     request_record,
     service_notice,
     stations_for,
 )
+from api.open311.render import Format, error_response, parse_format, respond, retry_later
+from api.open311.schemas import CreatedRequest, Discovery, DiscoveryEndpoint, TokenLookup
 from api.open311.services import service_definition, service_list
 from api.settings import Settings
 from api.tickets.numbers import ISSUED_NUMBER

@@ -26,7 +26,7 @@ from typing import Final
 from sqlalchemy import Exists, exists, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from api.open311.service import is_open311
+from api.open311.records import is_open311
 from api.retention import REMOVED_TEXT
 from api.tickets.models import (
     OPEN_STATUSES,

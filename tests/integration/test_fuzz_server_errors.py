@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth.models import Role
 from api.main import create_app
-from api.open311.service import find_by_token
+from api.open311.publishing import find_by_token
 from api.row_ids import MAX_ROW_ID
 from eval.dialogue_stack import isolated_settings
 from tests.integration.staff_support import TZ, bearer, make_token

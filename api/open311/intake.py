@@ -1,27 +1,10 @@
-"""Open311 on top of the ticket service: filing requests and publishing tickets.
-
-Filing goes through `file_report` like every other channel, so dispatch, the
-ticket number, deadlines and the event log are the same. Open311 has no
-columns of its own: a request is recognised by its idempotency key
-(`open311:<token>`), and the reporter's contact fields are kept after a
-marker at the end of the ticket text, where station staff read them and the
-public never does.
-
-What is published (GET requests is open to anyone, as the spec says):
-- tickets posted through Open311: the posted description, address and
-  coordinates (the client chose to post them to a public API);
-- tickets from the chat: only a generic description and the area's code —
-  residents told the bot about their home, not the world.
-In every published text, phone-like digit runs and e-mail addresses are
-blanked, and contact fields are never published.
-"""
+"""Open311 intake: a posted request checked, located and filed through `file_report`."""
 
 import hashlib
 import math
 import re
 import secrets
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
@@ -35,33 +18,23 @@ from api.auth.models import StaffAccount
 from api.catalogue import EMERGENCY_KINDS, SERVICE_NAMES
 from api.dispatch.service import NoStationError, nearest_station
 from api.open311.params import Open311Error, PostedForm, bad_request, description_text
-from api.open311.schemas import ServiceRequest
+from api.open311.records import (
+    KEY_PREFIX,
+    MEDIA_LABEL,
+    PRIVATE_MARKER,
+)
 from api.open311.services import EMERGENCY_ATTRIBUTE
 from api.stations.gazetteer import MatchStatus, registry_gazetteer
 from api.stations.models import Station, StationLevel
 from api.tickets.contact import is_mobile
-from api.tickets.deadlines import describe_contact_deadline
-from api.tickets.models import STATUS_NAMES, EventKind, Ticket, TicketStatus
+from api.tickets.models import Ticket
 from api.tickets.schemas import NewReport
-from api.tickets.service import SYSTEM_ACTOR, FiledTicket, file_report
+from api.tickets.service import FiledTicket, file_report
 
-KEY_PREFIX: Final = "open311:"
-PRIVATE_MARKER: Final = "【Open311 报告人信息，仅工作人员可见】"
-MEDIA_LABEL: Final = "图片："
 MAX_DESCRIPTION: Final = 4000
 MAX_ADDRESS: Final = 500
-MAX_RESULTS: Final = 1000
 # A point farther than this from every station is not in the area we serve.
 MAX_DISTANCE_KM: Final = 50.0
-# What make_token hands out: 32 lower-case hex digits.
-TOKEN = re.compile(r"[0-9a-f]{32}")
-CLOSED_STATUSES: Final = frozenset({TicketStatus.RESOLVED.value, TicketStatus.CLOSED.value})
-# Events whose notes only repeat what the other fields already say.
-_ROUTINE_EVENTS: Final = frozenset({EventKind.CREATED.value, EventKind.DISPATCHED.value})
-
-# \d also matches full-width digits, so text is redacted as written, not normalised.
-_PHONE_LIKE = re.compile(r"[+＋]?\d(?:[\s\-－—–()（）.．]*\d){6,}")
-_EMAIL = re.compile(r"[^\s@<>()（）,，;；:：]+@[^\s@<>()（）,，;；:：]+\.[A-Za-z]{2,}")
 _EMAIL_FIELD = re.compile(r"^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{2,63}$")
 _MEDIA_URL = re.compile(r"^https?://[^\s]{1,2000}$", re.IGNORECASE)
 _SINGLE_LINE_LIMITS: Final[dict[str, tuple[str, int]]] = {
@@ -71,22 +44,6 @@ _SINGLE_LINE_LIMITS: Final[dict[str, tuple[str, int]]] = {
     "device_id": ("设备", 128),
     "account_id": ("账号", 128),
 }
-
-
-def is_open311(ticket: Ticket) -> bool:
-    """Whether a ticket was posted through Open311."""
-    return bool(ticket.idempotency_key and ticket.idempotency_key.startswith(KEY_PREFIX))
-
-
-def open311_status(status: str) -> str:
-    """open or closed: closed once resolved (已办结) or closed (归档); anything else is open."""
-    return "closed" if status in CLOSED_STATUSES else "open"
-
-
-def hide_contacts(text: str) -> str:
-    """Blank phone-like numbers and e-mail addresses in a text about to be published."""
-    return _PHONE_LIKE.sub("[号码已隐藏]", _EMAIL.sub("[邮箱已隐藏]", text))
-
 
 # --- filing -------------------------------------------------------------------------------
 
@@ -280,128 +237,3 @@ def _description(form: PostedForm, account: StaffAccount) -> str:
         room = MAX_DESCRIPTION - (len(text) - len(posted))
         raise bad_request(f"description 连同联系信息超长，description 最多 {room} 字")
     return text
-
-
-# --- publishing ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RequestQuery:
-    """GET requests filters, already validated."""
-
-    ids: Sequence[str] = ()
-    service_codes: Sequence[str] = ()
-    statuses: Sequence[str] = ()
-    start: datetime | None = None
-    end: datetime | None = None
-
-
-def find_requests(session: Session, query: RequestQuery) -> list[Ticket]:
-    """Tickets matching the filters, newest first, at most 1000; ids override the rest."""
-    statement = select(Ticket)
-    if query.ids:
-        statement = statement.where(Ticket.number.in_(list(query.ids)))
-    else:
-        if query.service_codes:
-            statement = statement.where(Ticket.service_code.in_(list(query.service_codes)))
-        wanted = set(query.statuses)
-        if wanted == {"open"}:
-            statement = statement.where(Ticket.status.not_in(list(CLOSED_STATUSES)))
-        elif wanted == {"closed"}:
-            statement = statement.where(Ticket.status.in_(list(CLOSED_STATUSES)))
-        if query.start is not None:
-            statement = statement.where(Ticket.created_at >= query.start)
-        if query.end is not None:
-            statement = statement.where(Ticket.created_at <= query.end)
-    statement = statement.order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(MAX_RESULTS)
-    return list(session.scalars(statement))
-
-
-def find_by_token(session: Session, token: str) -> Ticket | None:
-    """The ticket a POST's token stands for, once it is filed (None for what no POST gave)."""
-    if not TOKEN.fullmatch(token):
-        return None
-    return session.scalars(
-        select(Ticket).where(Ticket.idempotency_key == KEY_PREFIX + token)
-    ).first()
-
-
-def stations_for(session: Session, tickets: Sequence[Ticket]) -> dict[str, Station]:
-    """The stations holding these tickets, in one query."""
-    codes = {ticket.station_code for ticket in tickets}
-    if not codes:
-        return {}
-    return {s.code: s for s in session.scalars(select(Station).where(Station.code.in_(codes)))}
-
-
-def w3c(moment: datetime, tz: ZoneInfo) -> str:
-    """2026-11-23T09:00:00+08:00."""
-    return moment.astimezone(tz).isoformat(timespec="seconds")
-
-
-def service_notice(ticket: Ticket, station: Station, tz: ZoneInfo) -> str:
-    """What will happen, in the resident's words; the hotline first for emergencies."""
-    due = ticket.contact_due_at.astimezone(tz)
-    promise = describe_contact_deadline(ticket.service_code, ticket.emergency, due, tz)
-    notice = f"由{station.display_name}办理，工作人员将在{promise}联系报告人。"
-    kind = EMERGENCY_KINDS.get(ticket.emergency_kind or "")
-    if kind is not None:
-        notice = f"现场如仍有危险，请立即拨打{kind.hotline}。{notice}"
-    return notice
-
-
-def _status_notes(ticket: Ticket) -> str:
-    """The state in words, with the latest public (system) note when there is one."""
-    notes = STATUS_NAMES.get(ticket.status, ticket.status)
-    for event in reversed(ticket.events):
-        if event.actor == SYSTEM_ACTOR and event.note and event.kind not in _ROUTINE_EVENTS:
-            return f"{notes}：{hide_contacts(event.note)}"
-    return notes
-
-
-def _split_private(ticket: Ticket) -> tuple[str, str]:
-    public, _, private = ticket.description.partition(f"\n\n{PRIVATE_MARKER}\n")
-    return public, private
-
-
-def _media_url(private: str) -> str | None:
-    for line in private.splitlines():
-        if line.startswith(MEDIA_LABEL):
-            return line.removeprefix(MEDIA_LABEL)
-    return None
-
-
-def _updated_at(ticket: Ticket) -> datetime:
-    moments = [ticket.created_at, *(event.created_at for event in ticket.events)]
-    if ticket.updated_at is not None:
-        moments.append(ticket.updated_at)
-    return max(moments)
-
-
-def request_record(ticket: Ticket, station: Station, tz: ZoneInfo) -> ServiceRequest:
-    """A ticket as Open311 publishes it: nothing a resident did not agree to make public."""
-    service_name = SERVICE_NAMES.get(ticket.service_code, ticket.service_code)
-    posted = is_open311(ticket)
-    public, private = _split_private(ticket) if posted else ("", "")
-    area = ticket.station_code if ticket.dispatch_reason in ("community", "town") else None
-    return ServiceRequest(
-        service_request_id=ticket.number,
-        status=open311_status(ticket.status),
-        status_notes=_status_notes(ticket),
-        service_name=service_name,
-        service_code=ticket.service_code,
-        description=hide_contacts(public)
-        if posted
-        else f"居民反映的{service_name}问题（详情不公开）",
-        agency_responsible=station.display_name,
-        service_notice=service_notice(ticket, station, tz),
-        requested_datetime=w3c(ticket.created_at, tz),
-        updated_datetime=w3c(_updated_at(ticket), tz),
-        expected_datetime=w3c(ticket.resolve_due_at, tz),
-        address=hide_contacts(ticket.location_text) if posted and ticket.location_text else None,
-        address_id=area,
-        zipcode=None,
-        lat=ticket.lat if posted else None,
-        long=ticket.lon if posted else None,
-        media_url=_media_url(private) if posted else None,
-    )
