@@ -40,6 +40,7 @@ from api.tickets.spool import replay_spool
 from api.tickets.staff import ROUTERS as STAFF_ROUTERS
 from api.tickets.views import router as tickets_router
 from api.training.jobs import fail_interrupted_jobs, utc_now
+from api.training.model_views import router as models_router
 from api.training.views import router as operator_router
 from api.web.security import SecurityHeadersMiddleware
 from api.web.static_files import static_site
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(open311_fallback_router)
     app.include_router(webhooks_router)
     app.include_router(operator_router)
+    app.include_router(models_router)
     wechat = install_wechat(app, settings, session_factory)
     executor = build_executor(ActionContext(session_factory=session_factory, settings=settings))
     app.mount("/action-server", create_action_server(executor))

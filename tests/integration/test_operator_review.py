@@ -29,7 +29,7 @@ from api.cli import main as cli_main
 from api.database import transaction
 from api.main import create_app
 from api.settings import PROJECT_ROOT, Settings
-from api.tickets import lifecycle
+from api.tickets import handover, lifecycle
 from api.tickets.models import Ticket
 from api.training import cli as training_cli
 from api.training import jobs
@@ -227,16 +227,16 @@ def test_returned_and_recategorised_tickets_come_to_review(
         for number, action in ((returned, "return"), (moved, "recategorise")):
             ticket = session.scalars(select(Ticket).where(Ticket.number == number)).one()
             if action == "return":
-                lifecycle.return_ticket(
+                handover.return_ticket(
                     session,
                     ticket,
                     actor="staff:a",
                     now=NOW,
-                    reason=lifecycle.ReturnReason.NOT_OUR_DUTY,
+                    reason=handover.ReturnReason.NOT_OUR_DUTY,
                     note="这是通信公司的事",
                 )
             else:
-                lifecycle.recategorise(
+                handover.recategorise(
                     session,
                     ticket,
                     actor="staff:b",
