@@ -36,6 +36,28 @@
     }
   }
 
+  /* A sign-in token for this tab only (sessionStorage; gone when the tab closes).
+     Without storage it lasts until the page is reloaded. */
+  function tabTokenGet(key) {
+    try {
+      return window.sessionStorage.getItem(key);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function tabTokenSet(key, token) {
+    try {
+      if (token) {
+        window.sessionStorage.setItem(key, token);
+      } else {
+        window.sessionStorage.removeItem(key);
+      }
+    } catch (e) {
+      /* the page still works for this visit */
+    }
+  }
+
   function loadJson(key, fallback) {
     var raw = storageGet(key);
     if (!raw) {
@@ -226,6 +248,8 @@
     storageGet: storageGet,
     storageSet: storageSet,
     storageRemove: storageRemove,
+    tabTokenGet: tabTokenGet,
+    tabTokenSet: tabTokenSet,
     loadJson: loadJson,
     saveJson: saveJson,
     randomId: randomId,

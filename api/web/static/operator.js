@@ -225,26 +225,6 @@
 
   /* ---------------------------------------------------------------- login */
 
-  function storeToken(token) {
-    try {
-      if (token) {
-        window.sessionStorage.setItem(TOKEN_KEY, token);
-      } else {
-        window.sessionStorage.removeItem(TOKEN_KEY);
-      }
-    } catch (e) {
-      /* the page still works for this visit */
-    }
-  }
-
-  function readToken() {
-    try {
-      return window.sessionStorage.getItem(TOKEN_KEY);
-    } catch (e) {
-      return null;
-    }
-  }
-
   function showLogin(message) {
     stopPolling();
     state.token = null;
@@ -264,7 +244,7 @@
 
   function logout(message) {
     var token = state.token;
-    storeToken(null);
+    Z.tabTokenSet(TOKEN_KEY, null);
     if (token) {
       Z.request("POST", "/api/auth/logout", {
         headers: { Authorization: "Bearer " + token }
@@ -326,7 +306,7 @@
           return;
         }
         state.token = res.data.access_token;
-        storeToken(state.token);
+        Z.tabTokenSet(TOKEN_KEY, state.token);
         $("login-password").value = "";
         enter();
       });
@@ -1582,7 +1562,7 @@
   }
 
   wire();
-  state.token = readToken();
+  state.token = Z.tabTokenGet(TOKEN_KEY);
   if (state.token) {
     enter();
   } else {

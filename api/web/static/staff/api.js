@@ -11,31 +11,11 @@
   var Z = window.Zhy;
   var TOKEN_KEY = "zhy.staff.token";
 
-  var state = { token: readToken(), onLogout: null };
-
-  function readToken() {
-    try {
-      return window.sessionStorage.getItem(TOKEN_KEY);
-    } catch (e) {
-      return null;
-    }
-  }
-
-  function storeToken(token) {
-    try {
-      if (token) {
-        window.sessionStorage.setItem(TOKEN_KEY, token);
-      } else {
-        window.sessionStorage.removeItem(TOKEN_KEY);
-      }
-    } catch (e) {
-      /* the session then lasts until the page is reloaded */
-    }
-  }
+  var state = { token: Z.tabTokenGet(TOKEN_KEY), onLogout: null };
 
   function dropSession() {
     state.token = null;
-    storeToken(null);
+    Z.tabTokenSet(TOKEN_KEY, null);
     if (state.onLogout) {
       state.onLogout();
     }
@@ -106,7 +86,7 @@
       function (res) {
         if (res.ok && res.data && res.data.access_token) {
           state.token = res.data.access_token;
-          storeToken(state.token);
+          Z.tabTokenSet(TOKEN_KEY, state.token);
         }
         return res;
       },
