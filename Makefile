@@ -88,15 +88,12 @@ browser-deps: ## Chromium and fonts for the browser tests (Debian packages, only
 # Under CI (`CI` set) a skipped test, a missing Chromium or an unreachable PostgreSQL
 # fails the run; the ten slowest tests are listed to keep the time in view.
 APP_PYTEST := $(APP_PY) -m pytest -q tests $(RASA_ENV_TESTS:%=--ignore=%) -p tests.strict_ci
-# With PostgreSQL reachable the retraining loop (minutes of `rasa train`) runs in its pass,
-# which is otherwise the shorter one; without it, on SQLite.
-SQLITE_PYTEST := $(APP_PYTEST) -m "not retrain"
-PG_PYTEST := TEST_DATABASE_URL=$(PG_TEST_URL) $(APP_PYTEST) -m "not browser and not processes"
+PG_PYTEST := TEST_DATABASE_URL=$(PG_TEST_URL) $(APP_PYTEST) -m "not browser and not retrain and not processes"
 
-# The PostgreSQL pass (what depends on the database: not the browser, not the process
-# tests) runs beside the SQLite pass, not after it: both spend much of their time waiting
-# on processes and sockets, and every session has its own schema, files and ports. Its
-# output is printed when both are done.
+# The PostgreSQL pass (what depends on the database: not the browser, not retraining,
+# not the process tests) runs beside the SQLite pass, not after it: both spend much of
+# their time waiting on processes and sockets, and every session has its own schema,
+# files and ports. Its output is printed when both are done.
 test-app: .venv/.synced $(ECHARTS) browser-deps
 	@pg_log=$$(mktemp); pg_pid=; \
 	if $(APP_PY) -c "import psycopg; psycopg.connect('$(subst +psycopg,,$(PG_TEST_URL))', connect_timeout=3).close()" 2>/dev/null; then \
@@ -104,8 +101,7 @@ test-app: .venv/.synced $(ECHARTS) browser-deps
 		$(PG_PYTEST) > $$pg_log 2>&1 & pg_pid=$$!; \
 	elif [ -n "$$CI" ]; then echo "CI: PostgreSQL not reachable at $(PG_TEST_URL)"; exit 1; \
 	else echo "PostgreSQL not reachable at $(PG_TEST_URL): PostgreSQL run skipped"; fi; \
-	if [ -n "$$pg_pid" ]; then $(SQLITE_PYTEST) --durations=10; else $(APP_PYTEST) --durations=10; fi; \
-	sqlite=$$?; pg=0; \
+	$(APP_PYTEST) --durations=10; sqlite=$$?; pg=0; \
 	if [ -n "$$pg_pid" ]; then \
 		wait $$pg_pid; pg=$$?; \
 		echo "== the same on PostgreSQL =="; cat $$pg_log; \
