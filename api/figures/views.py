@@ -6,9 +6,9 @@ branches: `api.figures.trends`.
 """
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response
 
 from api.auth.clock import NowDep
 from api.auth.dependencies import StaffDep, visible_station
@@ -25,14 +25,14 @@ from api.figures.schemas import (
 )
 from api.figures.trends import MAX_MONTHS, Series, Trends, months_between, station_trends
 from api.tickets.staff.params import Day
+from api.tickets.staff.responses import NOT_LOGGED_IN, Responses, unprocessable
 
 router = APIRouter(prefix="/api/staff")
 FIGURES_TAG = "工作人员 · 统计"
 MAX_FIGURES_DAYS = 366
 
-Responses = dict[int | str, dict[str, Any]]
 ANSWERS: Responses = {
-    401: {"description": "未登录，或令牌无效、过期、已注销"},
+    **NOT_LOGGED_IN,
     404: {"description": "没有这个站点，或不在您的可见范围内"},
     422: {"description": "日期或月份有误"},
 }
@@ -42,10 +42,6 @@ FromMonth = Annotated[
 ]
 ToMonth = Annotated[MonthStart | None, Query(alias="to", description="截止月份（含），默认本月")]
 Table = Literal["months", "days", "hours"]
-
-
-def _unprocessable(reason: str) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, reason)
 
 
 @router.get(
@@ -76,9 +72,9 @@ def figures(
     last = to_date or now.date()
     first = from_date or last.replace(day=1)
     if first > last:
-        raise _unprocessable("起始日期不能晚于截止日期")
+        raise unprocessable("起始日期不能晚于截止日期")
     if (last - first).days >= MAX_FIGURES_DAYS:
-        raise _unprocessable(f"统计区间最长 {MAX_FIGURES_DAYS} 天")
+        raise unprocessable(f"统计区间最长 {MAX_FIGURES_DAYS} 天")
     result = station_figures(session, code, first, last, now=now)
     return FiguresOut(
         station_code=station.code,
@@ -95,9 +91,9 @@ def _months(first: date | None, last: date | None, today: date) -> tuple[date, d
     last = last or today.replace(day=1)
     first = first or _months_back(last, 11)
     if first > last:
-        raise _unprocessable("起始月份不能晚于截止月份")
+        raise unprocessable("起始月份不能晚于截止月份")
     if len(months_between(first, last)) > MAX_MONTHS:
-        raise _unprocessable(f"最多统计 {MAX_MONTHS} 个月")
+        raise unprocessable(f"最多统计 {MAX_MONTHS} 个月")
     return first, last
 
 
