@@ -11,9 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-from api.conversations.corrections import looks_like_correction
-from api.tickets.contact import find_mobile
-from api.tickets.numbers import find_ticket_number
+from api.desk.types import find_mobile, find_ticket_number, looks_like_correction
 
 
 class Field(StrEnum):

@@ -1,9 +1,6 @@
 """Everything that is not a new report: progress, a person, a rating, not understood."""
 
 import re
-from zoneinfo import ZoneInfo
-
-from sqlalchemy.orm import Session
 
 from actions.answers import says_yes
 from actions.context import ActionContext
@@ -17,15 +14,7 @@ from actions.report_slots import (
     TICKET_NUMBER,
     reset_events,
 )
-from api.conversations.service import record_handoff
-from api.tickets.contact import find_mobile
-from api.tickets.numbers import find_ticket_number
-from api.tickets.service import (
-    TicketNotFoundError,
-    get_ticket,
-    record_rating,
-    tickets_of_sender,
-)
+from api.desk.types import find_mobile, find_ticket_number
 
 # Words that ask for a person outright, not about a ticket's progress.
 ASKS_FOR_A_PERSON = re.compile(r"人工|真人|转接|接线员|客服|找个人|来个人|跟人说|打电话给我|联系我")
@@ -61,34 +50,25 @@ class TicketStatus:
         number = find_ticket_number(str(tracker.entity("ticket_number") or tracker.text))
         if number is None and answered_as_followup(self._context, dispatcher, tracker):
             return []  # "还是没修好" reopens; a status question is answered the same way
-        tz = self._context.tz
-        with self._context.session_factory() as session:
-            mine = tickets_of_sender(session, tracker.sender_id, limit=RECENT_TICKETS)
-            if number is not None and number not in {ticket.number for ticket in mine}:
-                dispatcher.utter(self._older(session, number, tracker.sender_id, tz))
-                return []
-            if not mine:
-                dispatcher.utter(
-                    "还没查到您登记过的工单。请把工单号发给我，格式像 LY-20261123-0001。"
-                )
-                return []
-            if number or tracker.get_slot(TICKET_NUMBER) or len(mine) == 1:
-                dispatcher.utter(describe(session, pick(mine, tracker), tz))
-                return []
-            lines = [summary_line(session, ticket) for ticket in mine[:3]]
+        desk = self._context.desk
+        mine = desk.recent_tickets(tracker.sender_id, RECENT_TICKETS)
+        if number is not None and number not in {ticket.number for ticket in mine}:
+            # An older ticket of the resident's; nobody else's ticket is described here.
+            older = desk.ticket_of(tracker.sender_id, number)
+            if older is None:
+                dispatcher.utter(f"没查到您名下的工单 {number}，麻烦核对一下号码。")
+            else:
+                dispatcher.utter(describe(older))
+            return []
+        if not mine:
+            dispatcher.utter("还没查到您登记过的工单。请把工单号发给我，格式像 LY-20261123-0001。")
+            return []
+        if number or tracker.get_slot(TICKET_NUMBER) or len(mine) == 1:
+            dispatcher.utter(describe(pick(mine, tracker)))
+            return []
+        lines = [summary_line(ticket) for ticket in mine[:3]]
         dispatcher.utter("您最近的工单：\n" + "\n".join(lines))
         return []
-
-    @staticmethod
-    def _older(session: Session, number: str, sender_id: str, tz: ZoneInfo) -> str:
-        """An older ticket of the resident's; nobody else's ticket is described here."""
-        try:
-            ticket = get_ticket(session, number)
-        except TicketNotFoundError:
-            ticket = None
-        if ticket is None or ticket.sender_id != sender_id:
-            return f"没查到您名下的工单 {number}，麻烦核对一下号码。"
-        return describe(session, ticket, tz)
 
 
 class Handoff:
@@ -109,14 +89,9 @@ class Handoff:
         phone = tracker.get_slot(PHONE)
         phone = None if phone in (None, PHONE_DECLINED) else str(phone)
         phone = phone or find_mobile(tracker.text)
-        with self._context.session_factory() as session:
-            record_handoff(
-                session,
-                sender_id=tracker.sender_id,
-                last_message=tracker.text,
-                problem=tracker.get_slot(PROBLEM),
-                contact_phone=phone,
-            )
+        self._context.desk.hand_off(
+            tracker.sender_id, tracker.text, tracker.get_slot(PROBLEM), phone
+        )
         if phone:
             dispatcher.utter("好的，已为您转人工。值班的老杨工作人员会尽快打电话联系您。")
         else:
@@ -140,20 +115,20 @@ class RateTicket:
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
         stars = stars_in(tracker)
-        with self._context.session_factory() as session:
-            if answer_followup(session, tracker, dispatcher, self._context.now(), self._context.tz):
-                return []
-            mine = tickets_of_sender(session, tracker.sender_id, limit=1)
-            if not mine:
-                dispatcher.utter("谢谢您的评价！您在这里还没有工单，有问题随时找我。")
-                return []
-            if stars is None:
-                dispatcher.utter(
-                    f"请给工单 {mine[0].number} 打个分吧：",
-                    buttons=[button(f"{n}星", f'/rate{{"rating":"{n}"}}') for n in (5, 4, 3, 2, 1)],
-                )
-                return []
-            record_rating(session, mine[0], stars, tracker.text, self._context.now())
+        desk = self._context.desk
+        if answer_followup(desk, tracker, dispatcher):
+            return []
+        mine = desk.recent_tickets(tracker.sender_id, 1)
+        if not mine:
+            dispatcher.utter("谢谢您的评价！您在这里还没有工单，有问题随时找我。")
+            return []
+        if stars is None:
+            dispatcher.utter(
+                f"请给工单 {mine[0].number} 打个分吧：",
+                buttons=[button(f"{n}星", f'/rate{{"rating":"{n}"}}') for n in (5, 4, 3, 2, 1)],
+            )
+            return []
+        desk.rate(tracker.sender_id, mine[0].number, stars, tracker.text)
         if stars >= 4:
             dispatcher.utter(f"谢谢您给 {stars} 星！老杨会继续努力。")
         else:
@@ -192,8 +167,7 @@ class OutOfScope:
 
 def answered_as_followup(context: ActionContext, dispatcher: Dispatcher, tracker: Tracker) -> bool:
     """Answer a question about the resident's own tickets, if the message is one."""
-    with context.session_factory() as session:
-        return answer_followup(session, tracker, dispatcher, context.now(), context.tz)
+    return answer_followup(context.desk, tracker, dispatcher)
 
 
 class Fallback:

@@ -8,18 +8,12 @@ about their own tickets.
 """
 
 import re
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from sqlalchemy.orm import Session
 
 from actions.framework import Dispatcher, Tracker
 from actions.report_slots import TICKET_NUMBER
 from api.catalogue import SERVICE_NAMES
-from api.tickets.models import STATUS_NAMES, UNSIGNED_STATUSES, Ticket, TicketStatus
-from api.tickets.numbers import find_ticket_number
-from api.tickets.resident import awaiting_rating, request_reopen
-from api.tickets.service import station_of, tickets_of_sender
+from api.desk.port import TicketDesk
+from api.desk.types import TicketView, find_ticket_number
 
 ASKS_ABOUT_TICKET = re.compile(
     r"单号|工单号|编号|单子|进度|到哪(一步|了|里)|处理得?(怎么样|咋样|如何)|"
@@ -40,18 +34,16 @@ NOT_FIXED = re.compile(
 RECENT_TICKETS = 5
 
 
-def answer_followup(
-    session: Session, tracker: Tracker, dispatcher: Dispatcher, now: datetime, tz: ZoneInfo
-) -> bool:
+def answer_followup(desk: TicketDesk, tracker: Tracker, dispatcher: Dispatcher) -> bool:
     """Answer a question about the resident's own tickets; False when it is not one."""
-    mine = tickets_of_sender(session, tracker.sender_id, limit=RECENT_TICKETS)
+    mine = desk.recent_tickets(tracker.sender_id, RECENT_TICKETS)
     if not mine:
         return False
     text = tracker.text
-    waiting = [ticket for ticket in mine if awaiting_rating(ticket)]
+    waiting = [ticket for ticket in mine if ticket.awaiting_rating]
     if NOT_FIXED.search(text) and waiting:
         ticket = waiting[0]
-        request_reopen(session, ticket, text[:200], now)
+        desk.reopen(tracker.sender_id, ticket.number, text[:200])
         dispatcher.utter(
             f"抱歉问题还没解决！已把工单 {ticket.number} 退回工作站重新办理（重办），"
             "工作人员会尽快再跟进。"
@@ -59,33 +51,31 @@ def answer_followup(
         return True
     if not ASKS_ABOUT_TICKET.search(text):
         return False
-    dispatcher.utter(describe(session, pick(mine, tracker), tz))
+    dispatcher.utter(describe(pick(mine, tracker)))
     return True
 
 
-def pick(mine: list[Ticket], tracker: Tracker) -> Ticket:
+def pick(mine: list[TicketView], tracker: Tracker) -> TicketView:
     """The ticket a question is about: the number named, the one just filed, or the newest."""
     wanted = find_ticket_number(tracker.text) or tracker.get_slot(TICKET_NUMBER)
     return next((ticket for ticket in mine if ticket.number == wanted), mine[0])
 
 
-def describe(session: Session, ticket: Ticket, tz: ZoneInfo) -> str:
+def describe(ticket: TicketView) -> str:
     """Number, category, status, station and what comes next, for the resident who filed it."""
-    status = STATUS_NAMES.get(ticket.status, ticket.status)
     lines = [
-        f"工单 {ticket.number}（{SERVICE_NAMES[ticket.service_code]}）：{status}。",
-        f"承办：{station_of(session, ticket).display_name}",
+        f"工单 {ticket.number}（{SERVICE_NAMES[ticket.service_code]}）：{ticket.status_name}。",
+        f"承办：{ticket.station_name}",
     ]
-    if ticket.status in UNSIGNED_STATUSES:
-        due = ticket.contact_due_at.astimezone(tz)
+    if ticket.awaiting_contact:
+        due = ticket.contact_due_at
         lines.append(f"约定联系时间：{due.month}月{due.day}日 {due:%H:%M}前")
-    elif ticket.status == TicketStatus.RESOLVED:
+    elif ticket.resolved:
         lines.append("工作站已办结。问题解决了吗？可以给这次办理打 1–5 星；没解决就直接告诉我。")
     return "\n".join(lines)
 
 
-def summary_line(session: Session, ticket: Ticket) -> str:
+def summary_line(ticket: TicketView) -> str:
     """One line for a list of the resident's tickets."""
-    status = STATUS_NAMES.get(ticket.status, ticket.status)
-    station = station_of(session, ticket).display_name
-    return f"{ticket.number}｜{SERVICE_NAMES[ticket.service_code]}｜{station}｜{status}"
+    category = SERVICE_NAMES[ticket.service_code]
+    return f"{ticket.number}｜{category}｜{ticket.station_name}｜{ticket.status_name}"

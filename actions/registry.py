@@ -6,17 +6,16 @@ from actions.framework import Action, ActionExecutor
 from actions.report_form import ValidateReportForm
 from actions.report_lifecycle import CancelReport, EmergencyAdvice, StartReport, SubmitReport
 from actions.report_prompts import AskConfirm, AskPhone, AskPlace, AskProblem
-from api.stations.gazetteer import registry_gazetteer
 
 
 def build_executor(context: ActionContext) -> ActionExecutor:
     """The executor the action server runs."""
     actions: list[Action] = [
-        StartReport(context, registry_gazetteer),
-        EmergencyAdvice(context, registry_gazetteer),
-        ValidateReportForm(context, registry_gazetteer),
+        StartReport(context),
+        EmergencyAdvice(context),
+        ValidateReportForm(context),
         AskProblem(),
-        AskPlace(context, registry_gazetteer),
+        AskPlace(context),
         AskPhone(),
         AskConfirm(),
         SubmitReport(context),

@@ -25,9 +25,14 @@ from actions.report_slots import (
     town_estate_events,
 )
 from api.catalogue import SERVICE_NAMES, best_report_code
-from api.stations.gazetteer import Gazetteer, MatchStatus, Resolution
-from api.stations.models import StationLevel
-from api.tickets.contact import find_mobile, mask_phone
+from api.desk.types import (
+    Gazetteer,
+    MatchStatus,
+    Resolution,
+    StationLevel,
+    find_mobile,
+    mask_phone,
+)
 
 MAX_PROBLEM_TEXT = 500
 ASK_WHICH = "好的，您要改的是问题、地点还是电话？直接说改成什么就行，比如「地点是西郊二村社区」。"

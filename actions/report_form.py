@@ -40,8 +40,7 @@ from actions.report_slots import (
     resolved_place_events,
 )
 from api.catalogue import EMERGENCY_INTENT_PREFIX, service_code_for_intent
-from api.stations.gazetteer import Gazetteer
-from api.stations.registry_view import GazetteerOf, registry_view
+from api.desk.types import Gazetteer
 
 INTERRUPTING_INTENTS = frozenset(
     {
@@ -70,9 +69,8 @@ class ValidateReportForm:
 
     name = "validate_report_form"
 
-    def __init__(self, context: ActionContext, gazetteer_of: GazetteerOf) -> None:
+    def __init__(self, context: ActionContext) -> None:
         self._context = context
-        self._gazetteer_of = gazetteer_of
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
         requested = tracker.get_slot(REQUESTED_SLOT)
@@ -83,12 +81,11 @@ class ValidateReportForm:
             return [slot_set(REQUESTED_SLOT, next_missing_slot(tracker))]
         if self._emergency(tracker):
             return []  # the emergency rule gives the hotline first, then the form goes on
-        with registry_view(self._context.session_factory, self._gazetteer_of) as view:
-            gazetteer = view.gazetteer
-            facts = read_facts(tracker, gazetteer, view.session)
-            events = self._correction(str(requested), gazetteer, dispatcher, tracker)
-            if events is None:
-                events = self._read_answer(str(requested), facts, gazetteer, dispatcher, tracker)
+        gazetteer = self._context.desk.places()
+        facts = read_facts(tracker, gazetteer, self._context.desk)
+        events = self._correction(str(requested), gazetteer, dispatcher, tracker)
+        if events is None:
+            events = self._read_answer(str(requested), facts, gazetteer, dispatcher, tracker)
         if not events:
             return []  # another request: let Rasa's rules handle it
         tracker.apply(events)

@@ -3,8 +3,6 @@
 import logging
 import re
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from actions.answers import is_bare_reply
 from actions.context import ActionContext
 from actions.followups import answer_followup
@@ -37,15 +35,13 @@ from api.catalogue import (
     service_code_for_intent,
     understand,
 )
-from api.database import failure_reason
-from api.dispatch.service import NoStationError
-from api.stations.models import StationLevel, level_of_code
-from api.stations.registry_view import GazetteerOf, registry_view
-from api.tickets.contact import mask_phones_in
-from api.tickets.deadlines import describe_contact_deadline
-from api.tickets.schemas import NewReport
-from api.tickets.service import FiledTicket
-from api.tickets.spool import spool_report
+from api.desk.types import (
+    DeskUnavailableError,
+    FiledReport,
+    NewReport,
+    StationLevel,
+    level_of_code,
+)
 
 logger = logging.getLogger(__name__)
 # Opens every emergency's first answer (the number to call); the app's chat knows it by this.
@@ -61,17 +57,15 @@ class StartReport:
 
     name = "action_start_report"
 
-    def __init__(self, context: ActionContext, gazetteer_of: GazetteerOf) -> None:
+    def __init__(self, context: ActionContext) -> None:
         self._context = context
-        self._gazetteer_of = gazetteer_of
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
-        with registry_view(self._context.session_factory, self._gazetteer_of) as view:
-            session, now, tz = view.session, self._context.now(), self._context.tz
-            if session is not None and answer_followup(session, tracker, dispatcher, now, tz):
-                # The form opens and closes at once; SubmitReport files nothing.
-                return [*reset_events(), slot_set(PROBLEM, tracker.text), slot_set(FOLLOWUP, True)]
-            facts = read_facts(tracker, view.gazetteer, view.session)
+        desk = self._context.desk
+        if self._answered_as_followup(dispatcher, tracker):
+            # The form opens and closes at once; SubmitReport files nothing.
+            return [*reset_events(), slot_set(PROBLEM, tracker.text), slot_set(FOLLOWUP, True)]
+        facts = read_facts(tracker, desk.places(), desk)
         code = service_code_for_intent(tracker.intent)
         if code is None and describes_problem(facts):
             # "杨家坪天宝路社区，厕所堵了，电话…" read as a place: the problem is there too.
@@ -84,6 +78,14 @@ class StartReport:
         if code is not None:
             events += [slot_set(PROBLEM, facts.text), slot_set(SERVICE_CODE, code)]
         return events + first_message_events(facts)
+
+    def _answered_as_followup(self, dispatcher: Dispatcher, tracker: Tracker) -> bool:
+        """A question about an earlier ticket, answered; never while the database is down
+        (the report is then taken as new, and kept until it can be filed)."""
+        try:
+            return answer_followup(self._context.desk, tracker, dispatcher)
+        except DeskUnavailableError:
+            return False
 
 
 # Words beside a place or phone that surely tell a problem, not "我在" or "这里".
@@ -116,9 +118,8 @@ class EmergencyAdvice:
 
     name = "action_emergency_advice"
 
-    def __init__(self, context: ActionContext, gazetteer_of: GazetteerOf) -> None:
+    def __init__(self, context: ActionContext) -> None:
         self._context = context
-        self._gazetteer_of = gazetteer_of
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
         kind = emergency_for_intent(tracker.intent)
@@ -134,8 +135,8 @@ class EmergencyAdvice:
                 "calls": calls_of(kind),
             },
         )
-        with registry_view(self._context.session_factory, self._gazetteer_of) as view:
-            facts = read_facts(tracker, view.gazetteer, view.session)
+        desk = self._context.desk
+        facts = read_facts(tracker, desk.places(), desk)
         in_report = tracker.active_loop_name is not None
         problem = tracker.get_slot(PROBLEM) if in_report else None
         events = [] if in_report else reset_events()
@@ -165,24 +166,12 @@ class SubmitReport:
     def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
         if tracker.get_slot(FOLLOWUP):
             return reset_events()  # the message was about an earlier ticket, already answered
-        report = self._report(tracker)
-        with self._context.session_factory() as session:
-            try:
-                filed = self._context.file_report(session, report)
-            except (SQLAlchemyError, NoStationError) as exc:
-                reason = failure_reason(exc)
-                logger.error("report of %s spooled: %s", tracker.sender_id, reason)
-                spool_report(self._context.settings.spool_dir, report)
-                dispatcher.utter(SPOOLED_REPLY)
-                return reset_events()
-        logger.info(
-            "filed %s for %s: %s",
-            filed.ticket.number,
-            tracker.sender_id,
-            mask_phones_in(report.description[:80]),
-        )
+        filed = self._context.desk.file_report(self._report(tracker))
+        if filed is None:  # kept on the desk's side and filed as soon as it can be
+            dispatcher.utter(SPOOLED_REPLY)
+            return reset_events()
         self._announce(dispatcher, filed)
-        return [*reset_events(), slot_set(TICKET_NUMBER, filed.ticket.number)]
+        return [*reset_events(), slot_set(TICKET_NUMBER, filed.number)]
 
     @staticmethod
     def _report(tracker: Tracker) -> NewReport:
@@ -206,29 +195,27 @@ class SubmitReport:
             idempotency_key=f"{tracker.sender_id}:{tracker.turn_id or tracker.text}",
         )
 
-    def _announce(self, dispatcher: Dispatcher, filed: FiledTicket) -> None:
-        ticket, station = filed.ticket, filed.station
-        local_due = ticket.contact_due_at.astimezone(self._context.tz)
-        contact_by = describe_contact_deadline(ticket.service_code, ticket.emergency, local_due)
-        head = "🚨 紧急工单已登记" if ticket.emergency else "✅ 已为您登记"
+    @staticmethod
+    def _announce(dispatcher: Dispatcher, filed: FiledReport) -> None:
+        head = "🚨 紧急工单已登记" if filed.emergency else "✅ 已为您登记"
         contact = (
-            f"工作人员会在{contact_by}联系您。"
-            if ticket.contact_phone
-            else f"工作人员会在{contact_by}跟进；您没有留电话，进展会在这里告诉您。"
+            f"工作人员会在{filed.contact_by}联系您。"
+            if filed.has_phone
+            else f"工作人员会在{filed.contact_by}跟进；您没有留电话，进展会在这里告诉您。"
         )
         dispatcher.utter(
-            f"{head}，工单号 {ticket.number}。\n"
-            f"已转给{station.display_name}，{contact}\n"
+            f"{head}，工单号 {filed.number}。\n"
+            f"已转给{filed.station_name}，{contact}\n"
             "想查进度，随时问我或把工单号发给我。",
             custom={
                 "type": "ticket",
-                "number": ticket.number,
-                "category": SERVICE_NAMES[ticket.service_code],
-                "station": station.display_name,
-                "contact_by": contact_by,
-                "emergency": ticket.emergency,
-                "calls": calls_of(EMERGENCY_KINDS.get(ticket.emergency_kind or ""))
-                if ticket.emergency
+                "number": filed.number,
+                "category": SERVICE_NAMES[filed.service_code],
+                "station": filed.station_name,
+                "contact_by": filed.contact_by,
+                "emergency": filed.emergency,
+                "calls": calls_of(EMERGENCY_KINDS.get(filed.emergency_kind or ""))
+                if filed.emergency
                 else [],
             },
         )

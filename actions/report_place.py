@@ -21,8 +21,7 @@ from actions.report_slots import (
     place_events,
     town_estate_events,
 )
-from api.stations.gazetteer import Gazetteer, MatchStatus
-from api.stations.models import StationLevel
+from api.desk.types import Gazetteer, MatchStatus, StationLevel
 
 UNKNOWN_PLACE = "未说明具体位置"
 

@@ -15,9 +15,7 @@ from actions.report_slots import (
     SERVICE_CODE,
 )
 from api.catalogue import SERVICE_NAMES
-from api.stations.models import StationLevel
-from api.stations.registry_view import GazetteerOf, registry_view
-from api.tickets.contact import mask_phone
+from api.desk.types import StationLevel, mask_phone
 
 HANDOFF_OFFER_AFTER = 2
 # Set by the NLU's emergency rules for a message of fire emoji and no words.
@@ -75,13 +73,11 @@ class AskPlace:
 
     name = "action_ask_place"
 
-    def __init__(self, context: ActionContext, gazetteer_of: GazetteerOf) -> None:
+    def __init__(self, context: ActionContext) -> None:
         self._context = context
-        self._gazetteer_of = gazetteer_of
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
-        with registry_view(self._context.session_factory, self._gazetteer_of) as view:
-            gazetteer = view.gazetteer
+        gazetteer = self._context.desk.places()
         candidates = [gazetteer.place(code) for code in tracker.get_slot(PLACE_CANDIDATES) or []]
         choices = [place for place in candidates if place is not None]
         if choices:

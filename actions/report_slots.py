@@ -9,14 +9,18 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from actions.answers import estate_in
 from actions.framework import REQUESTED_SLOT, Event, Tracker, slot_set
-from api.dispatch.service import nearest_station
-from api.stations.gazetteer import Gazetteer, MatchStatus, Place, Resolution
-from api.stations.models import StationLevel
-from api.tickets.contact import MOBILE_IN_TEXT, find_mobile
+from api.desk.port import TicketDesk
+from api.desk.types import (
+    MOBILE_IN_TEXT,
+    Gazetteer,
+    MatchStatus,
+    Place,
+    Resolution,
+    StationLevel,
+    find_mobile,
+)
 
 PROBLEM = "problem"
 SERVICE_CODE = "service_code"
@@ -87,7 +91,7 @@ class MessageFacts:
 
 
 def read_facts(
-    tracker: Tracker, gazetteer: Gazetteer, session: Session | None = None
+    tracker: Tracker, gazetteer: Gazetteer, desk: TicketDesk | None = None
 ) -> MessageFacts:
     """Phone, registry place and shared location found in the latest message."""
     text = tracker.text.strip()
@@ -96,11 +100,9 @@ def read_facts(
     resolution = Resolution(MatchStatus.EXACT, place) if place else gazetteer.resolve(text)
     location = shared_location(tracker.metadata)
     near = None
-    if location is not None and session is not None:
+    if location is not None and desk is not None:
         code = str(tracker.get_slot(SERVICE_CODE) or "other")
-        found = nearest_station(session, location[0], location[1], code)
-        if found is not None and found[1] <= NEAR_KM:
-            near = found[0].short_name
+        near = desk.station_near(location[0], location[1], code, NEAR_KM)
     return MessageFacts(
         text=text, phone=find_mobile(text), resolution=resolution, location=location, near=near
     )

@@ -12,7 +12,6 @@ from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 
 from actions.framework import (
     ActionExecutor,
@@ -21,7 +20,7 @@ from actions.framework import (
     Dispatcher,
 )
 from actions.protocol import ActionCall, ActionError, ActionResult
-from api.database import failure_reason
+from api.desk.types import DeskUnavailableError
 
 logger = logging.getLogger(__name__)
 DATABASE_BUSY_REPLY = "系统这会儿有点忙，请稍后再说一次；着急的话可以直接到附近的老杨工作站。"
@@ -77,10 +76,9 @@ def create_action_server(executor: ActionExecutor) -> FastAPI:
         except ActionNotFoundError as exc:
             logger.error("%s", exc)
             return _error(404, str(exc), exc.action_name)
-        except SQLAlchemyError as exc:
+        except DeskUnavailableError as exc:
             # Rasa would drop a failed action's events and say nothing: say it instead.
-            reason = failure_reason(exc)
-            logger.error("action %s: database error: %s", call.next_action, reason)
+            logger.error("action %s: the ticket service is unavailable: %s", call.next_action, exc)
             return JSONResponse(_database_busy().model_dump())
         return JSONResponse(result.model_dump())
 

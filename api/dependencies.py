@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.rasa.sharded import ShardedRasa
 from api.settings import Settings
-from api.shards.client import ShardedRasa
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

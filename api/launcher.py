@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 
 from api.logging_setup import configure_logging
+from api.rasa.control import ControlServer
+from api.rasa.fleet import Fleet, ShardSlot, free_port
 from api.settings import PROJECT_ROOT, Settings, default_tracker_url
-from api.shards.control import ControlServer
-from api.shards.fleet import Fleet, ShardSlot, free_port
 from api.supervisor import ProcessSpec, Supervisor, stop_groups
 from api.training.launch import model_to_serve
 
@@ -116,7 +116,7 @@ def start_stack(
 
     Without a model named, Rasa serves the version operators last promoted, or
     models/zhihuiyang.tar.gz when that is newer (see api/training/launch.py).
-    Promotions while it runs replace the Rasa processes (api/shards/fleet.py).
+    Promotions while it runs replace the Rasa processes (api/rasa/fleet.py).
     """
     if not settings.rasa_token:
         settings = settings.model_copy(update={"rasa_token": secrets.token_urlsafe(24)})

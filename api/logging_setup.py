@@ -2,7 +2,7 @@
 
 import logging
 
-from api.tickets.contact import mask_phones_in
+from api.privacy import mask_phones_in
 
 
 class PhoneMaskingFilter(logging.Filter):

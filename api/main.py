@@ -11,13 +11,11 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi_offline import FastAPIOffline
 
-from actions.context import ActionContext
-from actions.registry import build_executor
-from actions.server import create_action_server
 from api.auth.views import router as auth_router
 from api.conversations.replay import ReplyOnce
 from api.conversations.views import router as conversation_router
 from api.database import make_session_factory, read_only, transaction
+from api.desk.action_server import action_server
 from api.errors import install_error_handlers
 from api.figures.views import router as figures_router
 from api.health.views import router as health_router
@@ -27,10 +25,10 @@ from api.open311.limits import FilingLimiter
 from api.open311.views import fallback_router as open311_fallback_router
 from api.open311.views import router as open311_router
 from api.openapi_tags import OPENAPI_TAGS
+from api.rasa.routing import rasa_routes
+from api.rasa.sharded import ShardedRasa
 from api.sessions import open_database
 from api.settings import Settings, get_settings
-from api.shards.client import ShardedRasa
-from api.shards.routing import rasa_routes
 from api.stations.directory import router as directory_router
 from api.stations.views import router as stations_router
 from api.tickets.escalation import run_escalation_loop
@@ -138,7 +136,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(operator_router)
     app.include_router(models_router)
     wechat = install_wechat(app, settings, session_factory)
-    executor = build_executor(ActionContext(session_factory=session_factory, settings=settings))
-    app.mount("/action-server", create_action_server(executor))
+    app.mount("/action-server", action_server(session_factory, settings))
     app.mount("/", static_site(STATIC_DIR), name="web")
     return app

@@ -84,7 +84,7 @@ def snapshot(stack: Stack, label: str) -> dict[str, Any]:
 def promote(stack: Stack, model: Path) -> None:
     """Serve `model` the way the operators' promotion does (api/training/service.py).
 
-    Under the launcher that replaces every Rasa process (api/shards/fleet.py);
+    Under the launcher that replaces every Rasa process (api/rasa/fleet.py);
     the one place to change if promotion takes another path.
     """
     rasa_api(stack.settings).load(model)

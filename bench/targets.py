@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from api.shards.routing import RouteTable
+from api.rasa.routing import RouteTable
 from bench.loops import Send, TurnFailedError
 
 REQUEST_TIMEOUT_SECONDS = 60.0
@@ -53,7 +53,7 @@ async def app_chat(app_url: str) -> AsyncIterator[Send]:
 async def bare_rasa(rasa_urls: list[str]) -> AsyncIterator[Send]:
     """Turns straight to Rasa's REST channel, each sender on its shard's URL.
 
-    Senders are spread by the app's own route table (api/shards/routing.py), so
+    Senders are spread by the app's own route table (api/rasa/routing.py), so
     each conversation lives on the shard the app would send it to.
     """
     routes = RouteTable(tuple(rasa_urls))

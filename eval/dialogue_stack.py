@@ -28,9 +28,9 @@ from api.auth.models import Role, TokenKind
 from api.auth.service import create_account, issue_token
 from api.database import make_engine, make_session_factory, transaction
 from api.launcher import Stack, start_stack, stop_stack
+from api.rasa.fleet import free_port
 from api.schema import upgrade_database
 from api.settings import PROJECT_ROOT, Settings
-from api.shards.fleet import free_port
 from api.stations.registry import import_divisions, read_division_file, short_name
 
 SHARED_REGISTRY = PROJECT_ROOT.parent / "shared" / "data" / "jiulongpo_divisions.csv"

@@ -27,9 +27,9 @@ from sqlalchemy import select
 
 from api.database import make_engine, make_session_factory, transaction
 from api.launcher import Stack, app_environment, start_stack, stop_stack
+from api.rasa.fleet import free_port
 from api.schema import upgrade_database
 from api.settings import PROJECT_ROOT, Settings
-from api.shards.fleet import free_port
 from api.stations.registry import import_divisions, read_division_file
 from api.tickets.models import Ticket
 from api.tickets.spool import spooled

@@ -16,7 +16,7 @@ from types import TracebackType
 
 import psycopg
 
-from api.shards.fleet import free_port
+from api.rasa.fleet import free_port
 
 PG_USER = "postgres"
 

@@ -20,7 +20,7 @@ import httpx
 from sqlalchemy import create_engine, select
 
 from api.conversations.answered import METADATA_KEY, tracker_read_url
-from api.training.tracker import EVENTS
+from api.rasa.tracker import EVENTS
 from faults.common import (
     RETRY_PAUSE_SECONDS,
     Outage,

@@ -30,7 +30,7 @@ import httpx
 from sqlalchemy import select
 
 from api.database import make_engine, make_session_factory, transaction
-from api.shards.fleet import free_port
+from api.rasa.fleet import free_port
 from api.tickets.models import Ticket
 from api.webhooks.delivery import DeliveryConfig, WebhookDeliverer
 from api.webhooks.models import WebhookDelivery, WebhookSubscription

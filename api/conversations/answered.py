@@ -40,7 +40,7 @@ from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.database import failure_reason, is_sqlite
-from api.training.tracker import EVENTS
+from api.rasa.tracker import EVENTS
 
 Replies = list[dict[str, Any]]
 METADATA_KEY = "message_id"  # the page's message id, in the metadata Rasa keeps

@@ -13,7 +13,7 @@ def record_handoff(
     problem: str | None,
     contact_phone: str | None,
 ) -> HandoffRequest:
-    """Store a resident's request for a person, with what is known so far."""
+    """Store a resident's request for a person, with what is known so far (flushed)."""
     request = HandoffRequest(
         sender_id=sender_id,
         last_message=last_message,
@@ -22,5 +22,5 @@ def record_handoff(
         status="open",
     )
     session.add(request)
-    session.commit()
+    session.flush()
     return request

@@ -15,7 +15,6 @@ from api.conversations.answered import (
     answered_turn,
     tracker_in_use,
 )
-from api.conversations.rasa_client import RasaUnavailableError
 from api.conversations.replay import Replies, ReplyOnce
 from api.conversations.schemas import (
     BotMessage,
@@ -26,6 +25,7 @@ from api.conversations.schemas import (
     RestartRequest,
 )
 from api.dependencies import RasaDep, SessionFactoryDep
+from api.rasa.client import RasaUnavailableError
 from api.stations.gazetteer import registry_gazetteer
 from api.stations.registry_view import registry_view
 

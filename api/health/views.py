@@ -19,8 +19,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from api.conversations.rasa_client import RasaUnavailableError
-from api.shards.client import ShardedRasa
+from api.rasa.client import RasaUnavailableError
+from api.rasa.sharded import ShardedRasa
 
 router = APIRouter(tags=["系统 · 健康检查"])
 CHECK_TIMEOUT_SECONDS = 5.0

@@ -16,11 +16,11 @@ from api.open311.records import (
     KEY_PREFIX,
     MEDIA_LABEL,
     PRIVATE_MARKER,
-    hide_contacts,
     is_open311,
     open311_status,
 )
 from api.open311.schemas import ServiceRequest
+from api.privacy import hide_contacts
 from api.stations.models import Station
 from api.tickets.deadlines import describe_contact_deadline
 from api.tickets.models import STATUS_NAMES, EventKind, Ticket

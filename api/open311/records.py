@@ -15,10 +15,9 @@ What is published (GET requests is open to anyone, as the spec says):
 - tickets from the chat: only a generic description and the area's code —
   residents told the bot about their home, not the world.
 In every published text, phone-like digit runs and e-mail addresses are
-blanked, and contact fields are never published.
+blanked (`api.privacy.hide_contacts`), and contact fields are never published.
 """
 
-import re
 from typing import Final
 
 from api.tickets.models import Ticket, TicketStatus
@@ -27,10 +26,6 @@ KEY_PREFIX: Final = "open311:"
 PRIVATE_MARKER: Final = "【Open311 报告人信息，仅工作人员可见】"
 MEDIA_LABEL: Final = "图片："
 CLOSED_STATUSES: Final = frozenset({TicketStatus.RESOLVED.value, TicketStatus.CLOSED.value})
-
-# \d also matches full-width digits, so text is redacted as written, not normalised.
-_PHONE_LIKE = re.compile(r"[+＋]?\d(?:[\s\-－—–()（）.．]*\d){6,}")
-_EMAIL = re.compile(r"[^\s@<>()（）,，;；:：]+@[^\s@<>()（）,，;；:：]+\.[A-Za-z]{2,}")
 
 
 def is_open311(ticket: Ticket) -> bool:
@@ -41,8 +36,3 @@ def is_open311(ticket: Ticket) -> bool:
 def open311_status(status: str) -> str:
     """open or closed: closed once resolved (已办结) or closed (归档); anything else is open."""
     return "closed" if status in CLOSED_STATUSES else "open"
-
-
-def hide_contacts(text: str) -> str:
-    """Blank phone-like numbers and e-mail addresses in a text about to be published."""
-    return _PHONE_LIKE.sub("[号码已隐藏]", _EMAIL.sub("[邮箱已隐藏]", text))

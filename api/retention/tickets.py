@@ -27,6 +27,7 @@ from sqlalchemy import Exists, exists, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from api.open311.records import is_open311
+from api.privacy import redact
 from api.retention import REMOVED_TEXT
 from api.tickets.models import (
     OPEN_STATUSES,
@@ -37,7 +38,6 @@ from api.tickets.models import (
     TicketEvent,
 )
 from api.training.models import ReviewItem
-from api.training.redaction import redact
 
 COORDINATE_DECIMALS: Final = 2  # about a kilometre: the area stays, the door does not
 # Staff text in a 重办 event's data; the one key the event log lets the sweep remove.

@@ -17,9 +17,9 @@ from sqlalchemy import Connection, Engine, delete, func, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from api.database import is_sqlite, make_engine
+from api.rasa.tracker import EVENTS
 from api.retention.tickets import activity_after
 from api.tickets.models import OPEN_STATUSES, Ticket
-from api.training.tracker import EVENTS
 
 
 def open_tracker(url: str) -> Engine | None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.catalogue import SERVICE_NAMES
-from api.tickets.contact import mask_phones_in, note_for_resident
+from api.privacy import mask_phones_in, note_for_resident
 from api.tickets.lifecycle import reopen
 from api.tickets.models import STATUS_NAMES, EventKind, Ticket, TicketEvent, TicketStatus
 from api.tickets.resident_schemas import ResidentEvent, ResidentTicket
@@ -133,6 +133,6 @@ def reopen_resolved(session: Session, ticket: Ticket, comment: str | None, now: 
 
 
 def request_reopen(session: Session, ticket: Ticket, comment: str | None, now: datetime) -> None:
-    """The one place the widget's 没解决 reaches the ticket: the lifecycle's 重办."""
+    """The one place the widget's 没解决 reaches the ticket: the lifecycle's 重办 (flushed)."""
     reopen(session, ticket, actor=RESIDENT_ACTOR, now=now, reason=comment or NOT_SOLVED)
-    session.commit()
+    session.flush()

@@ -74,6 +74,7 @@ def rate(
     ticket = _own_ticket(session, sender_id, number)
     try:
         rate_resolved(session, ticket, request.stars, request.comment, _now(settings.timezone))
+        session.commit()
     except TicketStateError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, NOT_AWAITING) from exc
     return resident_view(session, ticket)
@@ -91,6 +92,7 @@ def reopen(
     ticket = _own_ticket(session, sender_id, number)
     try:
         reopen_resolved(session, ticket, request.comment, _now(settings.timezone))
+        session.commit()
     except TicketStateError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, NOT_AWAITING) from exc
     return resident_view(session, ticket)

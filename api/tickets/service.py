@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from api.catalogue import SERVICE_NAMES
 from api.dispatch.service import DispatchDecision, DispatchReason, DispatchRequest, choose_station
+from api.privacy import mask_phone
 from api.stations.models import Station
-from api.tickets.contact import mask_phone
 from api.tickets.deadlines import contact_deadline, resolve_deadline
 from api.tickets.duplicates import find_original, link_duplicate, place_key
 from api.tickets.events import new_event
@@ -218,14 +218,14 @@ def tickets_of_sender(session: Session, sender_id: str, limit: int = 5) -> list[
 def record_rating(
     session: Session, ticket: Ticket, stars: int, comment: str | None, now: datetime
 ) -> None:
-    """A resident's 1–5 stars from the chat, committed.
+    """A resident's 1–5 stars from the chat (flushed; the caller commits).
 
     On a resolved ticket this is the lifecycle's rating, which closes it; on
     any other the rating is only recorded, as the resident's opinion so far.
     """
     if ticket.status == TicketStatus.RESOLVED:
         rate(session, ticket, now=now, stars=stars, comment=comment)
-        session.commit()
+        session.flush()
         return
     if not 1 <= stars <= 5:
         raise ValueError("stars must be between 1 and 5")
@@ -234,7 +234,7 @@ def record_rating(
     )
     rating.ticket_id = ticket.id
     session.add(rating)
-    session.commit()
+    session.flush()
 
 
 def status_view(session: Session, ticket: Ticket, viewer_sender_id: str | None) -> TicketStatusView:

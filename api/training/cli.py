@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth.models import Role, StaffAccount
 from api.database import transaction
+from api.rasa.model_api import RasaModelError
 from api.sessions import open_database
 from api.settings import Settings, get_settings
 from api.training import jobs, service
@@ -38,7 +39,6 @@ from api.training.models import (
     ReviewStatus,
     TrainingJob,
 )
-from api.training.serving import RasaModelError
 from api.training.versions import (
     PromotionRefusedError,
     VersionNotFoundError,

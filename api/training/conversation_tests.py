@@ -12,10 +12,10 @@ from typing import Any
 
 import yaml
 
+from api.privacy import mask_strings, redact
+from api.rasa.model_api import RasaModelAPI
 from api.training.models import ReviewItem, ReviewStatus
 from api.training.nlu_files import strip_annotations
-from api.training.redaction import redact
-from api.training.serving import RasaModelAPI
 
 HEADER = (
     "# Saved from the operators' review inbox: a resident's conversation up to the message\n"
@@ -25,16 +25,6 @@ HEADER = (
 
 class NotATestableItemError(ValueError):
     """The item has no conversation or no label to test."""
-
-
-def _masked(value: Any) -> Any:
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, list):
-        return [_masked(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _masked(v) for k, v in value.items()}
-    return value
 
 
 def _without_entity_marks(stories: list[dict[str, Any]]) -> None:
@@ -58,7 +48,7 @@ def _label_step(stories: list[dict[str, Any]], text: str, intent: str) -> None:
 def build_story(raw_yaml: str, item: ReviewItem, intent: str) -> dict[str, Any]:
     """Rasa's story document, masked, relabelled and renamed after the review item."""
     document = yaml.safe_load(raw_yaml) or {}
-    stories: list[dict[str, Any]] = _masked(document.get("stories") or [])
+    stories: list[dict[str, Any]] = mask_strings(document.get("stories") or [], redact)
     if not stories:
         raise NotATestableItemError("Rasa 没有这段对话的记录")
     _without_entity_marks(stories)

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from api.catalogue import SERVICE_NAMES
 from api.conversations.corrections import looks_like_correction
+from api.privacy import redact
+from api.rasa.tracker import TrackedMessage, TrackerReader
 from api.tickets.models import EventKind, Ticket, TicketEvent
 from api.training.grouping import group_key
 from api.training.labels import (
@@ -26,8 +28,6 @@ from api.training.labels import (
     code_for_intent,
 )
 from api.training.models import IngestCursor, ReviewItem, ReviewReason, ReviewStatus
-from api.training.redaction import redact
-from api.training.tracker import TrackedMessage, TrackerReader
 
 TRACKER_CURSOR = "tracker"
 TICKETS_CURSOR = "tickets"

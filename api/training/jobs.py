@@ -22,10 +22,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.database import transaction
+from api.rasa.model_api import RasaModelAPI, model_id_of
 from api.training import rasa_env
 from api.training.export import export_training_file
 from api.training.models import JobStatus, ModelVersion, TrainingJob, VersionStatus
-from api.training.serving import RasaModelAPI, model_id_of
 from api.training.versions import ensure_serving
 from bot.train_model import fingerprint
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, status
 from api.auth.clock import NowDep
 from api.auth.dependencies import OperatorDep
 from api.dependencies import SessionDep, SessionFactoryDep, SettingsDep
+from api.rasa.model_api import RasaModelError
 from api.row_ids import RowId
 from api.training import jobs, service
 from api.training.models import (
@@ -25,7 +26,6 @@ from api.training.schemas import (
     VersionDetailView,
     VersionView,
 )
-from api.training.serving import RasaModelError
 from api.training.versions import (
     PromotionRefusedError,
     VersionNotFoundError,

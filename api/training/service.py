@@ -12,17 +12,17 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.privacy import redact
+from api.rasa.model_api import RasaModelAPI
+from api.rasa.routing import RouteSource, RouteTable
+from api.rasa.tracker import TrackerReader, Turn
 from api.settings import Settings
-from api.shards.routing import RouteSource, RouteTable
 from api.training import jobs
 from api.training.conversation_tests import save_conversation_test
 from api.training.decisions import Decision, decide
 from api.training.guard import GuardMargins
 from api.training.inbox import ingest_tickets, ingest_tracker
 from api.training.models import ModelVersion, ReviewAction, ReviewItem, TrainingJob
-from api.training.redaction import redact
-from api.training.serving import RasaModelAPI
-from api.training.tracker import TrackerReader, Turn
 from api.training.versions import ensure_serving, get_version, promote, rollback
 
 CONTEXT_TURNS = 4

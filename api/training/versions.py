@@ -12,9 +12,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.rasa.model_api import RasaModelAPI, model_id_of
 from api.training.guard import GuardMargins, refusals
 from api.training.models import ModelVersion, PromotionRecord, VersionStatus
-from api.training.serving import RasaModelAPI, model_id_of
 
 MIN_OVERRIDE_REASON = 4
 

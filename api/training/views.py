@@ -14,6 +14,7 @@ from api.auth.clock import NowDep
 from api.auth.dependencies import OperatorDep
 from api.dependencies import SessionDep, SettingsDep, WriteSessionDep
 from api.query_params import Instant, SearchText
+from api.rasa.model_api import RasaModelError
 from api.row_ids import RowId
 from api.training import service
 from api.training.conversation_tests import NotATestableItemError
@@ -47,7 +48,6 @@ from api.training.schemas import (
     NewDecision,
     TurnView,
 )
-from api.training.serving import RasaModelError
 
 router = APIRouter(prefix="/api/operator", tags=["运营 · 对话复核与训练"])
 RASA_DOWN = "Rasa 服务暂时连不上或拒绝了请求，在用的模型没有变化"

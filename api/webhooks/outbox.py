@@ -30,7 +30,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from api.catalogue import SERVICE_NAMES
-from api.tickets.contact import mask_phones_in
+from api.privacy import mask_phones_in
 from api.tickets.models import RESIDENT_ACTOR, Ticket, TicketEvent
 from api.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 

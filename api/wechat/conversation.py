@@ -132,9 +132,11 @@ def rate_by_reply(
             return None
         try:
             if match is None:
-                reopen_resolved(session, ticket, None, now)  # commits
+                reopen_resolved(session, ticket, None, now)
+                session.commit()
                 return REOPENED
-            rate_resolved(session, ticket, int(match.group(1)), None, now)  # commits
+            rate_resolved(session, ticket, int(match.group(1)), None, now)
+            session.commit()
         except TicketStateError:
             return None
     return RATED

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from api.catalogue import SERVICE_NAMES
 from api.database import transaction
+from api.privacy import note_for_resident
 from api.senders import WECHAT_SENDER_PREFIX
 from api.stations.models import Station
-from api.tickets.contact import note_for_resident
 from api.tickets.models import RESIDENT_ACTOR, EventKind, Ticket, TicketEvent
 from api.wechat.client import OUT_OF_WINDOW, QUOTA, UNREACHABLE, WechatApi, WechatApiError
 from api.wechat.models import InboundState, OutboundStatus, WechatInbound, WechatOutbound

@@ -22,8 +22,8 @@ import pytest
 import yaml
 
 from api.launcher import MODEL_PATH, RASA_CLI, RASA_PYTHON, Stack
+from api.privacy import redact
 from api.settings import PROJECT_ROOT
-from api.training.redaction import redact
 from tests.e2e.conftest import Resident
 
 pytestmark = pytest.mark.e2e

@@ -18,8 +18,8 @@ import httpx
 import pytest
 
 from api.launcher import MODEL_PATH, Stack, start_stack, stop_stack
-from api.shards.routing import read_routes, shard_of
-from api.training.serving import RasaModelAPI, RasaModelError, model_id_of
+from api.rasa.model_api import RasaModelAPI, RasaModelError, model_id_of
+from api.rasa.routing import read_routes, shard_of
 from eval.dialogue_stack import isolated_settings
 from tests.e2e.conftest import Resident
 

@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from api.launcher import Stack, start_stack, stop_stack
-from api.shards.routing import shard_of
+from api.rasa.routing import shard_of
 from api.supervisor import Supervisor
 from eval.dialogue_stack import isolated_settings
 from tests.e2e.conftest import Resident

@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import create_engine, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.rasa.tracker import EVENTS
 from api.tickets import lifecycle
 from api.tickets.models import RESIDENT_ACTOR, Ticket
 from api.tickets.schemas import NewReport
 from api.tickets.service import file_report
-from api.training.tracker import EVENTS
 from tests.integration.staff_support import ROOM, TZ
 
 STAFF = "staff:retention"

@@ -19,8 +19,8 @@ from api.auth.clock import get_now
 from api.auth.models import Role, TokenKind
 from api.auth.service import create_account, issue_token
 from api.main import create_app
+from api.rasa.fleet import free_port
 from api.settings import Settings
-from api.shards.fleet import free_port
 from api.tickets.schemas import NewReport
 from api.tickets.service import file_report
 

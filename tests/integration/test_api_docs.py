@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.rasa.fleet import free_port
 from api.settings import Settings
-from api.shards.fleet import free_port
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ASSET = re.compile(r'(?:src|href)="([^"]+)"')

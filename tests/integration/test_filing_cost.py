@@ -20,8 +20,8 @@ from api.auth.models import Role, TokenKind
 from api.auth.service import create_account, issue_token
 from api.database import READ_ONLY_OPTION, is_sqlite, make_engine
 from api.main import create_app
+from api.rasa.fleet import free_port
 from api.settings import Settings
-from api.shards.fleet import free_port
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
 TONGGUAN = "500107111002"  # 铜罐社区, in both registries

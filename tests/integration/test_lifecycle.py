@@ -569,10 +569,12 @@ def test_the_chat_rating_closes_a_resolved_ticket_and_only_records_an_open_one(
 ) -> None:
     resolved = ticket_in(session, "resolved")
     record_rating(session, resolved, 5, "谢谢老杨", at(60))
+    session.commit()
     assert fresh(session_factory, resolved).status == "closed"
 
     waiting = ticket_in(session, "signed")
     record_rating(session, waiting, 3, "还没人来", at(60))
+    session.commit()
     stored = fresh(session_factory, waiting)
     assert stored.status == "signed"
     assert (stored.events[-1].kind, stored.events[-1].data) == ("rated", {"stars": 3})

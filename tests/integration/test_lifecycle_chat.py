@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from actions.assistance import RateTicket, TicketStatus
 from actions.context import ActionContext
 from actions.framework import Dispatcher, Tracker
+from api.desk.action_server import action_context
 from api.settings import Settings
 from api.tickets.lifecycle import reopen, resolve, sign
 from api.tickets.models import Ticket
@@ -25,9 +26,9 @@ def stations(session_factory: sessionmaker[Session], registry: Path) -> None:
 
 @pytest.fixture
 def context(session_factory: sessionmaker[Session], database_url: str) -> ActionContext:
-    return ActionContext(
-        session_factory=session_factory,
-        settings=Settings(database_url=database_url),
+    return action_context(
+        session_factory,
+        Settings(database_url=database_url),
         clock=lambda tz: FILED + timedelta(days=3),
     )
 

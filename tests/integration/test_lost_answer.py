@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
 from api.main import create_app
+from api.rasa.fleet import free_port
+from api.rasa.tracker import EVENTS
 from api.settings import Settings
-from api.shards.fleet import free_port
-from api.training.tracker import EVENTS
 
 SENDER = "web-lost-answer-0001"
 

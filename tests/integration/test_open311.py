@@ -18,8 +18,8 @@ from api.auth.models import Role, TokenKind
 from api.auth.service import create_account, issue_token
 from api.catalogue import SERVICE_CODES
 from api.main import create_app
+from api.rasa.fleet import free_port
 from api.settings import Settings
-from api.shards.fleet import free_port
 from api.tickets.models import Ticket
 from api.tickets.schemas import NewReport
 from api.tickets.service import file_report

@@ -22,8 +22,8 @@ from api.auth.models import Role, TokenKind
 from api.auth.service import create_account, issue_token
 from api.main import create_app
 from api.open311.limits import FilingLimiter
+from api.rasa.fleet import free_port
 from api.settings import Settings
-from api.shards.fleet import free_port
 from api.tickets.models import Ticket
 
 BASE = "/open311/v2"

@@ -28,6 +28,7 @@ from api.auth.service import create_account
 from api.cli import main as cli_main
 from api.database import transaction
 from api.main import create_app
+from api.rasa.tracker import EVENTS
 from api.settings import PROJECT_ROOT, Settings
 from api.tickets import handover, lifecycle
 from api.tickets.models import Ticket
@@ -36,7 +37,6 @@ from api.training import jobs
 from api.training.models import JobStatus, ModelVersion, TrainingJob, VersionStatus
 from api.training.nlu_files import load_examples
 from api.training.service import rasa_api
-from api.training.tracker import EVENTS
 from tests.integration.staff_support import (
     ROOM,
     TZ,

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.database import ReadOnlyViolationError, make_engine, make_session_factory, read_only
 from api.main import create_app
+from api.rasa.fleet import free_port
 from api.settings import Settings
-from api.shards.fleet import free_port
 from api.tickets.models import Ticket
 from api.tickets.schemas import NewReport
 from api.tickets.service import file_report

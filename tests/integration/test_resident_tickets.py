@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from api.main import create_app
+from api.rasa.fleet import free_port
 from api.settings import Settings
-from api.shards.fleet import free_port
 from api.tickets.lifecycle import resolve, sign
 from api.tickets.models import Ticket
 from api.tickets.schemas import NewReport

@@ -14,8 +14,8 @@ from api.auth.models import Role, TokenKind
 from api.auth.service import create_account, issue_token
 from api.database import transaction
 from api.main import create_app
+from api.rasa.fleet import free_port
 from api.settings import Settings
-from api.shards.fleet import free_port
 from api.webhooks.models import WebhookSubscription
 from api.webhooks.service import deactivate_subscription
 

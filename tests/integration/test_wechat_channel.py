@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.database import transaction
 from api.main import create_app
+from api.rasa.fleet import free_port
 from api.settings import Settings
-from api.shards.fleet import free_port
 from api.wechat import conversation
 from api.wechat.client import OUT_OF_WINDOW, QUOTA, WechatApi, WechatApiError
 from api.wechat.models import (

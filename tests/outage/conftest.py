@@ -25,9 +25,9 @@ from sqlalchemy import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.database import make_engine, make_session_factory, transaction
+from api.rasa.fleet import free_port
 from api.schema import upgrade_database
 from api.settings import Settings
-from api.shards.fleet import free_port
 from api.stations.registry import import_divisions, read_division_file
 from api.tickets.schemas import NewReport
 from tests.conftest import registry_file

@@ -4,7 +4,7 @@ import contextlib
 import socket
 import threading
 
-from api.shards.fleet import free_port
+from api.rasa.fleet import free_port
 
 
 class Relay:

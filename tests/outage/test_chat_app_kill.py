@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from api.launcher import MODEL_PATH, Stack
+from api.rasa.tracker import EVENTS
 from api.tickets.models import Ticket
-from api.training.tracker import EVENTS
 from faults.common import kill_and_wait_restart, processes_named, supervised_stack
 
 pytestmark = pytest.mark.e2e

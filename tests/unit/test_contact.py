@@ -5,7 +5,8 @@ import logging
 import pytest
 
 from api.logging_setup import PhoneMaskingFilter
-from api.tickets.contact import find_mobile, is_mobile, mask_phone, mask_phones_in
+from api.privacy import mask_phone, mask_phones_in
+from api.tickets.contact import find_mobile, is_mobile
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from api.shards.routing import RouteSource, RouteTable, read_routes, shard_of, write_routes
+from api.rasa.routing import RouteSource, RouteTable, read_routes, shard_of, write_routes
 
 SENDERS = [f"resident-{n}" for n in range(64)] + ["wx:o6_bmjrPTlm6_2sgVt7hMZOPfL2M", "张三"]
 
@@ -16,7 +16,7 @@ SENDERS = [f"resident-{n}" for n in range(64)] + ["wx:o6_bmjrPTlm6_2sgVt7hMZOPfL
 def test_every_process_puts_a_resident_on_the_same_shard() -> None:
     """Python's own hash differs per process; the shard of a sender must not."""
     script = (
-        "from api.shards.routing import shard_of; import json, sys; "
+        "from api.rasa.routing import shard_of; import json, sys; "
         "print(json.dumps([shard_of(s, 3) for s in json.loads(sys.argv[1])]))"
     )
     here = [shard_of(sender, 3) for sender in SENDERS]

@@ -5,13 +5,13 @@ from typing import Any
 import pytest
 import yaml
 
+from api.privacy import redact
 from api.training.conversation_tests import NotATestableItemError, build_story
 from api.training.grouping import group_key
 from api.training.guard import GuardMargins, refusals
 from api.training.labels import UnknownLabelError, code_for_intent, resolve_label
 from api.training.models import ReviewItem
 from api.training.nlu_files import parse_nlu_yaml, render_nlu_yaml
-from api.training.redaction import redact
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from api.auth.scope import StaffPrincipal
 from api.catalogue import SERVICE_NAMES
+from api.privacy import mask_phone, mask_phones_in, mask_strings
 from api.stations.models import Station
-from api.tickets.contact import mask_phone, mask_phones_in
 from api.tickets.escalation import is_overdue
 from api.tickets.models import STATUS_NAMES, Ticket, TicketEvent
 from api.tickets.queries import (
@@ -45,17 +45,6 @@ def _mask_numbers(text: str | None) -> str | None:
 def text_for(principal: StaffPrincipal, station_code: str) -> Text:
     """How free text is shown: whole for the holding station, numbers masked for others."""
     return _keep if principal.sees_full_phone(station_code) else _mask_numbers
-
-
-def _data_for(value: Any, text: Text) -> Any:
-    """An event's data with every string passed through `text`."""
-    if isinstance(value, str):
-        return text(value)
-    if isinstance(value, dict):
-        return {key: _data_for(item, text) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_data_for(item, text) for item in value]
-    return value
 
 
 def _summary_fields(principal: StaffPrincipal, row: TicketRow, now: datetime) -> dict[str, Any]:
@@ -97,7 +86,7 @@ def event_out(event: TicketEvent, now: datetime, text: Text) -> EventOut:
         status=event.status,
         actor=event.actor,
         note=text(event.note),
-        data=_data_for(event.data or {}, text),
+        data=mask_strings(event.data or {}, text),
         at=event.created_at.astimezone(now.tzinfo),
     )
 

@@ -1,7 +1,7 @@
 """The Rasa servers' model API (loopback, token-protected): what they serve, and changing it.
 
 Where `laoyang run` manages the Rasa processes, a new model is served by new
-processes (the launcher's control port, api/shards/fleet.py): nobody waits and
+processes (the launcher's control port, api/rasa/fleet.py): nobody waits and
 no memory leaks. Rasa servers run elsewhere (RASA_URLS) get `PUT /model`, one
 after the other. Conversations live in the shared SQL tracker store either way,
 so they carry on with the new model.
@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from api.shards.routing import RouteTable
+from api.rasa.routing import RouteTable
 
 LOAD_TIMEOUT_SECONDS = 300.0
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import httpx
 
-from api.shards.routing import RouteTable, write_routes
+from api.rasa.routing import RouteTable, write_routes
 from api.supervisor import ProcessSpec, Supervisor, stop_groups
 
 logger = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from api.shards.fleet import Fleet, PromotionFailedError
+from api.rasa.fleet import Fleet, PromotionFailedError
 
 logger = logging.getLogger(__name__)
 

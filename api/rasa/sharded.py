@@ -16,8 +16,8 @@ import itertools
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from api.conversations.rasa_client import RasaClient, RasaNotListeningError, RasaUnavailableError
-from api.shards.routing import RouteSource, RouteTable
+from api.rasa.client import RasaClient, RasaNotListeningError, RasaUnavailableError
+from api.rasa.routing import RouteSource, RouteTable
 
 T = TypeVar("T")
 
