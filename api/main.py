@@ -16,6 +16,7 @@ from api.conversations.replay import ReplyOnce
 from api.conversations.views import router as conversation_router
 from api.database import make_session_factory, read_only, transaction
 from api.desk.action_server import action_server
+from api.dispatch.views import router as stations_router
 from api.errors import install_error_handlers
 from api.figures.views import router as figures_router
 from api.health.views import router as health_router
@@ -30,13 +31,12 @@ from api.rasa.sharded import ShardedRasa
 from api.sessions import open_database
 from api.settings import Settings, get_settings
 from api.stations.directory import router as directory_router
-from api.stations.views import router as stations_router
 from api.tickets.escalation import run_escalation_loop
-from api.tickets.resident_views import router as resident_tickets_router
+from api.tickets.resident.status import router as tickets_router
+from api.tickets.resident.views import router as resident_tickets_router
 from api.tickets.service import report_filer
 from api.tickets.spool import replay_spool
 from api.tickets.staff import ROUTERS as STAFF_ROUTERS
-from api.tickets.views import router as tickets_router
 from api.training.jobs import fail_interrupted_jobs, utc_now
 from api.training.model_views import router as models_router
 from api.training.views import router as operator_router

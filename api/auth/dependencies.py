@@ -7,10 +7,10 @@ from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from api.auth.clock import NowDep
 from api.auth.models import Role
 from api.auth.scope import StaffPrincipal, principal_for
 from api.auth.service import authenticate_token
+from api.clock import NowDep
 from api.dependencies import SessionDep
 from api.stations.models import Station
 

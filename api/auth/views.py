@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
-from api.auth.clock import NowDep
 from api.auth.dependencies import BearerDep, StaffDep
 from api.auth.schemas import LoginRequest, MeResponse, TokenResponse
 from api.auth.service import InvalidCredentialsError, LoginThrottledError, login, revoke_token
+from api.clock import NowDep
 from api.dependencies import SessionDep, SettingsDep
 from api.stations.models import Station
 

@@ -19,7 +19,7 @@ from api.stations.gazetteer import registry_gazetteer
 from api.stations.registry_view import registry_view
 from api.tickets.deadlines import describe_contact_deadline
 from api.tickets.models import STATUS_NAMES, UNSIGNED_STATUSES, Ticket, TicketStatus
-from api.tickets.resident import awaiting_rating, request_reopen
+from api.tickets.resident.service import awaiting_rating, request_reopen
 from api.tickets.service import (
     FiledTicket,
     TicketNotFoundError,

@@ -10,8 +10,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from api.auth.clock import NowDep
 from api.auth.dependencies import StaffDep, visible_station
+from api.clock import NowDep
 from api.csv_files import csv_response
 from api.dependencies import SessionDep
 from api.figures.rates import station_figures

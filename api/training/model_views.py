@@ -8,8 +8,8 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
 
-from api.auth.clock import NowDep
 from api.auth.dependencies import OperatorDep
+from api.clock import NowDep
 from api.dependencies import SessionDep, SessionFactoryDep, SettingsDep
 from api.rasa.model_api import RasaModelError
 from api.row_ids import RowId

@@ -10,8 +10,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from api.auth.clock import NowDep
 from api.auth.dependencies import OperatorDep
+from api.clock import NowDep
 from api.dependencies import SessionDep, SettingsDep, WriteSessionDep
 from api.query_params import Instant, SearchText
 from api.rasa.model_api import RasaModelError

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
-from api.auth.clock import NowDep
 from api.auth.dependencies import StaffMemberDep
 from api.auth.scope import StaffPrincipal
+from api.clock import NowDep
 from api.dependencies import SessionDep, SettingsDep
 from api.row_ids import RowId
 from api.webhooks.models import DeliveryStatus, WebhookSubscription

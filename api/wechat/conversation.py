@@ -24,7 +24,7 @@ from api.conversations.views import chat
 from api.database import transaction
 from api.senders import WECHAT_SENDER_PREFIX
 from api.tickets.models import Ticket
-from api.tickets.resident import TicketStateError, rate_resolved, reopen_resolved
+from api.tickets.resident.service import TicketStateError, rate_resolved, reopen_resolved
 from api.wechat.models import WechatResident
 from api.wechat.protocol import Inbound
 

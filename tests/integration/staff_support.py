@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.auth.clock import get_now
 from api.auth.models import Role, TokenKind
 from api.auth.service import create_account, issue_token
+from api.clock import get_now
 from api.main import create_app
 from api.rasa.fleet import free_port
 from api.settings import Settings

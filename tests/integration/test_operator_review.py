@@ -22,10 +22,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.auth.clock import get_now
 from api.auth.models import Role
 from api.auth.service import create_account
 from api.cli import main as cli_main
+from api.clock import get_now
 from api.database import transaction
 from api.main import create_app
 from api.rasa.tracker import EVENTS

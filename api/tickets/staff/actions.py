@@ -10,9 +10,9 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException, status
 from sqlalchemy.orm import Session
 
-from api.auth.clock import NowDep
 from api.auth.dependencies import StaffMemberDep
 from api.auth.scope import StaffPrincipal
+from api.clock import NowDep
 from api.dependencies import SessionDep
 from api.tickets import handover, lifecycle
 from api.tickets.models import Ticket, TicketEvent

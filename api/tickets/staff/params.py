@@ -10,10 +10,10 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
 
-from api.auth.clock import NowDep
 from api.auth.dependencies import StaffDep, visible_station
 from api.auth.scope import StaffPrincipal
 from api.catalogue import SERVICE_NAMES
+from api.clock import NowDep
 from api.dependencies import SessionDep
 from api.stations.hierarchy import station_subtree
 from api.tickets.models import STATUS_NAMES

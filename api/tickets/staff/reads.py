@@ -5,8 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api.auth.clock import NowDep
 from api.auth.dependencies import StaffDep
+from api.clock import NowDep
 from api.csv_files import csv_response
 from api.dependencies import SessionDep
 from api.tickets.queries import (

@@ -16,8 +16,8 @@ from api.dependencies import SessionDep
 from api.tickets.models import Ticket
 from api.tickets.numbers import TICKET_NUMBER_PATTERN
 from api.tickets.queries import find_visible
-from api.tickets.resident import resident_ticket
-from api.tickets.resident_schemas import OptionalSenderIdHeader
+from api.tickets.resident.schemas import OptionalSenderIdHeader
+from api.tickets.resident.service import resident_ticket
 from api.tickets.schemas import TicketStatusView
 from api.tickets.service import TicketNotFoundError, status_view
 

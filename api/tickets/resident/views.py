@@ -15,20 +15,20 @@ from sqlalchemy.orm import Session
 from api.dependencies import SessionDep, SettingsDep
 from api.tickets.models import Ticket
 from api.tickets.numbers import TICKET_NUMBER_PATTERN
-from api.tickets.resident import (
+from api.tickets.resident.schemas import (
+    RatingRequest,
+    ReopenRequest,
+    ResidentTicket,
+    ResidentTickets,
+    SenderIdHeader,
+)
+from api.tickets.resident.service import (
     TicketStateError,
     rate_resolved,
     reopen_resolved,
     resident_ticket,
     resident_tickets,
     resident_view,
-)
-from api.tickets.resident_schemas import (
-    RatingRequest,
-    ReopenRequest,
-    ResidentTicket,
-    ResidentTickets,
-    SenderIdHeader,
 )
 from api.tickets.service import TicketNotFoundError
 

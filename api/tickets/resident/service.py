@@ -14,7 +14,7 @@ from api.catalogue import SERVICE_NAMES
 from api.privacy import mask_phones_in, note_for_resident
 from api.tickets.lifecycle import reopen
 from api.tickets.models import STATUS_NAMES, EventKind, Ticket, TicketEvent, TicketStatus
-from api.tickets.resident_schemas import ResidentEvent, ResidentTicket
+from api.tickets.resident.schemas import ResidentEvent, ResidentTicket
 from api.tickets.service import (
     RESIDENT_ACTOR,
     TicketNotFoundError,
