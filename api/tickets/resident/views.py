@@ -5,14 +5,14 @@ so polling costs one small query and no body.
 """
 
 import hashlib
-from datetime import datetime
+from collections.abc import Callable
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Header, HTTPException, Path, Response, status
 from sqlalchemy.orm import Session
 
-from api.dependencies import SessionDep, SettingsDep
+from api.clock import NowDep
+from api.dependencies import SessionDep
 from api.tickets.models import Ticket
 from api.tickets.numbers import TICKET_NUMBER_PATTERN
 from api.tickets.resident.schemas import (
@@ -67,17 +67,14 @@ def rate(
     number: NumberPath,
     request: RatingRequest,
     session: SessionDep,
-    settings: SettingsDep,
+    now: NowDep,
     sender_id: SenderIdHeader,
 ) -> ResidentTicket:
     """1–5 stars and an optional comment for the resident's resolved ticket."""
     ticket = _own_ticket(session, sender_id, number)
-    try:
-        rate_resolved(session, ticket, request.stars, request.comment, _now(settings.timezone))
-        session.commit()
-    except TicketStateError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, NOT_AWAITING) from exc
-    return resident_view(session, ticket)
+    return _answered(
+        session, ticket, lambda: rate_resolved(session, ticket, request.stars, request.comment, now)
+    )
 
 
 @router.post("/{number}/reopen", summary="问题没解决：申请重办", response_model=ResidentTicket)
@@ -85,13 +82,20 @@ def reopen(
     number: NumberPath,
     request: ReopenRequest,
     session: SessionDep,
-    settings: SettingsDep,
+    now: NowDep,
     sender_id: SenderIdHeader,
 ) -> ResidentTicket:
     """没解决: the resident's resolved ticket goes back to the station."""
     ticket = _own_ticket(session, sender_id, number)
+    return _answered(
+        session, ticket, lambda: reopen_resolved(session, ticket, request.comment, now)
+    )
+
+
+def _answered(session: Session, ticket: Ticket, answer: Callable[[], None]) -> ResidentTicket:
+    """The resident's answer to a resolved ticket, committed; 409 when it awaits none."""
     try:
-        reopen_resolved(session, ticket, request.comment, _now(settings.timezone))
+        answer()
         session.commit()
     except TicketStateError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, NOT_AWAITING) from exc
@@ -103,7 +107,3 @@ def _own_ticket(session: Session, sender_id: str, number: str) -> Ticket:
         return resident_ticket(session, sender_id, number)
     except TicketNotFoundError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_YOURS) from exc
-
-
-def _now(timezone: str) -> datetime:
-    return datetime.now(ZoneInfo(timezone))
