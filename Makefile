@@ -88,7 +88,7 @@ browser-deps: ## Chromium and fonts for the browser tests (Debian packages, only
 # Under CI (`CI` set) a skipped test, a missing Chromium or an unreachable PostgreSQL
 # fails the run; the ten slowest tests are listed to keep the time in view.
 APP_PYTEST := $(APP_PY) -m pytest -q tests $(RASA_ENV_TESTS:%=--ignore=%) -p tests.strict_ci
-PG_PYTEST := TEST_DATABASE_URL=$(PG_TEST_URL) $(APP_PYTEST) -m "not browser and not retrain and not processes"
+PG_PYTEST := TEST_DATABASE_URL=$(PG_TEST_URL) $(APP_PYTEST) --durations=15 -m "not browser and not retrain and not processes"
 
 # The PostgreSQL pass (what depends on the database: not the browser, not retraining,
 # not the process tests) runs beside the SQLite pass, not after it: both spend much of
@@ -101,7 +101,7 @@ test-app: .venv/.synced $(ECHARTS) browser-deps
 		$(PG_PYTEST) > $$pg_log 2>&1 & pg_pid=$$!; \
 	elif [ -n "$$CI" ]; then echo "CI: PostgreSQL not reachable at $(PG_TEST_URL)"; exit 1; \
 	else echo "PostgreSQL not reachable at $(PG_TEST_URL): PostgreSQL run skipped"; fi; \
-	$(APP_PYTEST) --durations=10; sqlite=$$?; pg=0; \
+	$(APP_PYTEST) --durations=15; sqlite=$$?; pg=0; \
 	if [ -n "$$pg_pid" ]; then \
 		wait $$pg_pid; pg=$$?; \
 		echo "== the same on PostgreSQL =="; cat $$pg_log; \
