@@ -12,6 +12,7 @@ from actions.registry import build_executor
 from actions.server import create_action_server
 from api.desk.service import SqlTicketDesk
 from api.rasa.reader import RasaReader
+from api.rasa.routing import rasa_routes
 from api.settings import Settings
 
 
@@ -21,7 +22,7 @@ def action_context(
     clock: Callable[[ZoneInfo], datetime] = datetime.now,
 ) -> ActionContext:
     """What the actions are given: the ticket service's port and the model to ask."""
-    reader = RasaReader(settings.rasa_url, settings.rasa_token)
+    reader = RasaReader(rasa_routes(settings), settings.rasa_token)
     return ActionContext(
         desk=SqlTicketDesk(session_factory, settings, clock), code_of=reader.code_of
     )

@@ -47,11 +47,18 @@ class RasaModelAPI:
         self._base = routes.urls[0]
         self._token = token
 
-    def _call(self, method: str, path: str, base: str = "", **kwargs: Any) -> httpx.Response:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        base: str = "",
+        timeout: float = LOAD_TIMEOUT_SECONDS,
+        **kwargs: Any,
+    ) -> httpx.Response:
         kwargs.setdefault("params", {"token": self._token})
         try:
             response = httpx.request(
-                method, f"{base or self._base}{path}", timeout=LOAD_TIMEOUT_SECONDS, **kwargs
+                method, f"{base or self._base}{path}", timeout=timeout, **kwargs
             )
         except httpx.HTTPError as exc:
             raise RasaModelError(f"连不上 Rasa 服务：{exc}") from exc
@@ -60,6 +67,14 @@ class RasaModelAPI:
                 f"Rasa 拒绝了请求（{response.status_code}）：{response.text[:300]}"
             )
         return response
+
+    def parse(self, text: str, timeout: float) -> dict[str, Any]:
+        """NLU only, on the first shard (any serves the same model): Rasa's parse of a text."""
+        response = self._call("POST", "/model/parse", timeout=timeout, json={"text": text})
+        try:
+            return dict(response.json())
+        except (ValueError, TypeError) as exc:
+            raise RasaModelError(f"Rasa 的解析结果不是 JSON：{exc}") from exc
 
     def loaded_model_id(self) -> str:
         """Rasa's id of the model it serves now."""

@@ -19,7 +19,8 @@ import pytest
 
 from api.launcher import MODEL_PATH, Stack, start_stack, stop_stack
 from api.rasa.model_api import RasaModelAPI, RasaModelError, model_id_of
-from api.rasa.routing import read_routes, shard_of
+from api.rasa.reader import RasaReader
+from api.rasa.routing import rasa_routes, read_routes, shard_of
 from eval.dialogue_stack import isolated_settings
 from tests.e2e.conftest import Resident
 
@@ -116,6 +117,9 @@ def test_promotion_replaces_the_processes_under_load_and_nobody_notices(
         assert status.json()["model_id"] == model_id_of(MODEL_PATH)
     with httpx.Client(base_url=two_shards.app_url, timeout=30) as http:
         assert http.get("/health").json()["status"] == "ok"
+    # What the actions ask the model (a corrected problem's own words) follows the move too.
+    reader = RasaReader(rasa_routes(two_shards.settings), two_shards.settings.rasa_token)
+    assert reader.code_of("厨房的水管一直在漏水") == "water_leak"
 
 
 def test_a_model_rasa_cannot_load_changes_nothing(two_shards: Stack, tmp_path: Path) -> None:
