@@ -1,6 +1,5 @@
 """Opening, filing and cancelling a report; the emergency advice that may open one."""
 
-import logging
 import re
 
 from actions.answers import is_bare_reply
@@ -43,7 +42,6 @@ from api.desk.types import (
     level_of_code,
 )
 
-logger = logging.getLogger(__name__)
 # Opens every emergency's first answer (the number to call); the app's chat knows it by this.
 EMERGENCY_MARK = "🚨"
 SPOOLED_REPLY = (
