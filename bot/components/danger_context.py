@@ -41,7 +41,8 @@ NOT_NOW = re.compile(
     r"(打|是)(119|110|120|96777)?还是|先打|打(什么|啥子|哪个)电话|真(的)?(要)?(着|烧|起|出事|垮|塌)|"
     r"等着.{0,3}(烧|着|垮|塌|出事)|比如|for example|"
     # a figure of speech: 我要杀人了 after 逼疯了
-    r"逼疯|烦死|吵死|气死|(我|老子)(都)?(要|想)(杀|砍)人|"
+    r"逼疯|烦死|吵死|气死|心(头|里)(都)?(在)?(冒烟|冒火|着火|起火|在烧)|(着|起|失|冒)过(一次|一回|几次|两次)?(火|烟)|"
+    r"听说.{0,10}(那边|那里|别处|外头|新闻)|(我|老子)(都)?(要|想)(杀|砍)人|"
     # a pet, not a person, is lost: 猫走丢了三天了 (the model's missing person is set aside)
     r"(狗|猫|宠物|鸟|鹦鹉|兔)(儿|子|咪|狗)?.{0,3}(走丢|走失|跑丢|不见|跑了)"
 )
@@ -49,7 +50,9 @@ NOT_NOW = re.compile(
 # Said once anywhere in a message, these take it all out of the present: a joke
 # (说着玩的), or a question of what one should do if it happened (万一着火了是打119还是?).
 NOT_NOW_MESSAGE = re.compile(
-    r"说着玩|开玩笑|开个玩笑|逗你|打错(字)?了|"
+    r"说着玩|开玩笑|开个玩笑|逗你|打错(字)?了|虚惊一场|以为.{0,16}(原来|结果是|其实)|"
+    # a rumour asked about, a question of what is handled: 在传…是真的吗, 能处理着火的事情不
+    r"朋友圈|网上.{0,4}(传|说)|在传|是(不是)?真的(吗|哦|不)|(能|可以|会)(处理|管).{0,8}的事(情)?|还是只能|"
     # asking whether what one sees is normal: 烟囱往外冒烟，这个正常吗
     r"正常(的)?(吗|不|嘛)|正不正常|"
     r"(万一|要是|如果|假如|比如|遇到|if ).{0,24}"
@@ -58,7 +61,8 @@ NOT_NOW_MESSAGE = re.compile(
 # Said later in a message, these close what came before: 打碎的玻璃 after 今天已经和好了,
 # 插座换了现在没危险了.
 RESOLVED_AFTER = re.compile(
-    r"已经和好|和好了|没(有)?危险了|没得危险了|(人|都)(是|已经)?救出来了|已经灭了|火灭了|出院|"
+    r"缓过来|缓过气|(都|被).{0,5}(带|抓)走了|(现在|目前)(已经)?没(得)?事了|没事没事|没得事了|(盖|扑|浇|弄)灭了|"
+    r"(已经|都)(来)?(换|修|处理|弄)(了|好了)|已经和好|和好了|没(有)?危险了|没得危险了|(人|都)(是|已经)?救出来了|已经灭了|火灭了|出院|"
     r"(已经|都)(来)?修好了|止住了|(已经|也)干了|已经(被)?(警察)?带走|已经处理(了|好)|(已经)?找到了|找回来了|(劝|救)(下来|上来)了"
 )
 # A danger word with a denial inside the match: 燃气没味道, 插座没有冒烟
