@@ -41,7 +41,9 @@ class Correction:
 # The new value follows the last of these words: "不是停水，是水管爆了" -> "水管爆了".
 _CONTENT_START = re.compile(
     r"(不对|说错了?|搞错了?|弄错了?|写错了?|打错了?|填错了?|讲错了?|错了|等一下|等等|等哈|"
-    r"稍等|更正(一下)?|改一下|改成|改为|应该是|重新说|我是说|而是|是)"
+    r"稍等|更正(一下)?|改一下|改成|改为|应该是|重新说|我是说|(哦|噢|喔|啊)不(?![是要用会能行好对])|不不|"
+    r"口误|说反了|搞混了|纠正(一下)?|重说|没说清楚|说得不对|其实|而是|"
+    r"(?<![老就还但可总真要于凡若倒硬算正只也都像])是)"
 )
 _FIELD_WORDS: tuple[tuple[Field, re.Pattern[str]], ...] = (
     (Field.PHONE, re.compile(r"电话|号码|手机|手机号")),
@@ -49,8 +51,11 @@ _FIELD_WORDS: tuple[tuple[Field, re.Pattern[str]], ...] = (
     (Field.PROBLEM, re.compile(r"问题|类别|事情|情况")),
 )
 _FILLER = re.compile(r"^[\s，,。.！!？?、:：~～…]+|[\s，,。.！!？?、~～…]+$")
-# A last clause that names the old value: "我其实是老板欠我工资，不是找工作".
-_OLD_VALUE_AFTER = re.compile(r"[，,。;；]\s*(而)?不是[^，,。;；]*[。.！!]?$")
+# A later clause that names the old value: "我其实是老板欠我工资，不是找工作",
+# "不对，是停电了，不是然气。手机…".
+_OLD_VALUE_AFTER = re.compile(r"[，,。;；!！]\s*(我|我们)?(而)?不是[^，,。;；!！]*")
+# The old value named first, before the new words: "不是路灯，楼道灯".
+_OLD_VALUE_FIRST = re.compile(r"^(?P<lead>.{0,4}?)不是[^，,。;；是]{1,10}[，,]\s*")
 _CLAUSE_END = re.compile(r"[，,。;；！!？?]")
 # Words that only lead into the new value: "我是想反映路灯不亮" -> "路灯不亮".
 _LEAD = re.compile(r"^(想|要)(反映|说|报|讲)(一下)?(的是)?(?=.{2})")
@@ -62,6 +67,7 @@ def read_correction(text: str) -> Correction | None:
     if not looks_like_correction(clean):
         return None
     said = _OLD_VALUE_AFTER.sub("", clean) or clean
+    said = _OLD_VALUE_FIRST.sub(lambda match: match.group("lead"), said) or said
     marks = list(_CONTENT_START.finditer(said))
     content = said[marks[-1].end() :] if marks else said
     content = _LEAD.sub("", _FILLER.sub("", content))
@@ -102,7 +108,7 @@ _YES = re.compile(
 # A yes followed by thanks or a few words that say it again: 对的，谢谢你 / 对，停气.
 _YES_HEAD = re.compile(
     r"^(对|对的|对头|是|是的|是滴|好|好的|行|可以|没问题|没错|确认|要得|ok|okay|yes)"
-    r"(的|了|啊|哈|嘛|呀)?[，,\s]+(?P<tail>.+)$",
+    r"(的|了|啊|哈|嘛|呀)?[，,\s!！]+(?P<tail>.+)$",
     re.IGNORECASE,
 )
 _THANKS = re.compile(r"^(谢谢|多谢|感谢|麻烦|辛苦)(你|您|你们|了|啦|哈)*$")
@@ -157,7 +163,7 @@ def names_landmark(text: str) -> bool:
 
 # An estate or building after a town: 翠湖花园3栋, 华福小区2单元.
 _ESTATE = re.compile(
-    r"[\u4e00-\u9fffA-Za-z]{2,8}?(小区|花园|苑|家园|大厦|公寓|新村|名居|华庭|华府|山庄|公馆|宿舍)"
+    r"[\u4e00-\u9fffA-Za-z]{2,8}?(小区|花园|苑|家园|大厦|公寓|新村|名居|华庭|华府|山庄|公馆|宿舍|邸|园|庭|轩|阁|府)"
     r"([\dA-Za-z一二三四五六七八九十]+(栋|幢|号楼|单元|楼|号|室)){0,4}"
 )
 

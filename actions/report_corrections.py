@@ -6,6 +6,8 @@ replaces the old one everywhere (read-back, ticket, dispatch) and the form then
 asks again what it was asking, or reads the report back again.
 """
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -35,23 +37,73 @@ from api.desk.types import (
 )
 
 MAX_PROBLEM_TEXT = 500
+MIN_PROBLEM_WORDS = 3
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 ASK_WHICH = "好的，您要改的是问题、地点还是电话？直接说改成什么就行，比如「地点是西郊二村社区」。"
 
 
-def correction_field(
-    correction: Correction, resolution: Resolution, tracker: Tracker
-) -> Field | None:
-    """Which field the correction changes, from its new words first, then the field it names."""
+def correction_fields(
+    correction: Correction,
+    resolution: Resolution,
+    tracker: Tracker,
+    code_of: Callable[[str], str | None],
+) -> dict[Field, str]:
+    """Each field the correction changes, with the words for it.
+
+    One message may change several: "搞错了，不是停气是停电，电话138…" gives the problem
+    and the phone, "不对，是路面烂了个坑，在白市驿镇驿都社区" the problem and the place.
+    New words decide first (a phone number, a place the registry knows, words the model
+    reads as a problem); a field the resident only names ("地址写错了") comes last.
+    """
     content = correction.content
+    fields: dict[Field, str] = {}
     if find_mobile(content):
-        return Field.PHONE
+        fields[Field.PHONE] = content
     if resolution.status is not MatchStatus.UNKNOWN:
-        return Field.PLACE
+        fields[Field.PLACE] = content
+    if fields:
+        words = _problem_besides(content, resolution)
+        if correction.field in (None, Field.PROBLEM) and words and code_of(words):
+            fields[Field.PROBLEM] = words
+        return fields
     if correction.field in (Field.PLACE, Field.PHONE):
-        return correction.field
+        return {correction.field: content}
     if usable_place_text(content) and best_report_code(tracker.intent_ranking):
-        return Field.PROBLEM
-    return correction.field
+        return {Field.PROBLEM: content}
+    return {correction.field: content} if correction.field else {}
+
+
+# Words that only lead into a place or a phone: 我住在, 地址是, location:, 电话.
+_LEAD_OUT = re.compile(
+    r"[\s，,。.;；、:：!！]*((我|我们)?(家)?(住在|住|就在|在)|(地址|地点|位置|地方)(是|在)?|"
+    r"location|address|phone|tel|(我的)?(电话|手机|号码)(是|号)?)?[\s，,。.;；、:：!！]*$",
+    re.IGNORECASE,
+)
+_PLACE_TALK = re.compile(
+    r"我们|我家|我|小区|社区|街道|镇|村|归|管|属于|那边|这边|那里|这里|位置|地址|地点|"
+    r"楼栋|栋|单元|号|的|在|是|住|就|哈|嘛|哦|啊|呀|了"
+)
+_NUMBER_RUN = re.compile(r"\+?\d[\d\s\-－—–()（）]{6,}\d")
+
+
+def _problem_besides(content: str, resolution: Resolution) -> str | None:
+    """What the correction says besides its place and phone: a new problem's words, or None."""
+    words = _NUMBER_RUN.sub("，", unicodedata.normalize("NFKC", content))
+    place = resolution.place
+    names = [place.name, place.town_name or "", place.label] if place is not None else []
+    for name in sorted(filter(None, names), key=len, reverse=True):
+        words = words.replace(name, "，")
+    previous = None
+    while previous != words:  # lead-ins left at the end once the place is gone
+        previous, words = words, _LEAD_OUT.sub("", words)
+    estate = estate_in(words, tuple(filter(None, names)))
+    if estate:
+        words = words.replace(estate, "，")
+    words = words.strip(" ，,。.;；、:：!！的")
+    telling = _PLACE_TALK.sub("", words)  # 我们小区归…管 says where, not what is wrong
+    if len(_CJK.findall(words)) < MIN_PROBLEM_WORDS or len(_CJK.findall(telling)) < 2:
+        return None
+    return words
 
 
 def apply_correction(
@@ -67,15 +119,17 @@ def apply_correction(
     report is always read back once more before it is filed.
     """
     correction, resolution = _known_place_first(correction, gazetteer)
-    field = correction_field(correction, resolution, tracker)
-    if field is None:
+    fields = correction_fields(correction, resolution, tracker, code_of)
+    if not fields:
         return None
-    if field is Field.PHONE:
-        events = _phone(correction, dispatcher)
-    elif field is Field.PLACE:
-        events = _place(correction, resolution, gazetteer, dispatcher)
-    else:
-        events = _problem(correction, dispatcher, tracker, code_of)
+    events: list[Event] = []
+    if Field.PROBLEM in fields:
+        events += _problem(fields[Field.PROBLEM], dispatcher, tracker, code_of)
+    if Field.PLACE in fields:
+        moved = replace(correction, content=fields[Field.PLACE])
+        events += _place(moved, resolution, gazetteer, dispatcher)
+    if Field.PHONE in fields:
+        events += _phone(fields[Field.PHONE], dispatcher)
     reopened = [slot_set(CONFIRM, None), slot_set(CORRECTING, False)]
     return [*events, *reopened, slot_set(MISUNDERSTANDINGS, 0.0)]
 
@@ -99,8 +153,8 @@ def _known_place_first(
     return correction, resolution
 
 
-def _phone(correction: Correction, dispatcher: Dispatcher) -> list[Event]:
-    phone = find_mobile(correction.content)
+def _phone(content: str, dispatcher: Dispatcher) -> list[Event]:
+    phone = find_mobile(content)
     if phone is None:
         return [slot_set(PHONE, None)]
     dispatcher.utter(f"好的，电话改成 {mask_phone(phone)}。")
@@ -133,22 +187,22 @@ def _place(
 
 
 def _problem(
-    correction: Correction,
+    content: str,
     dispatcher: Dispatcher,
     tracker: Tracker,
     code_of: Callable[[str], str | None],
 ) -> list[Event]:
     """The new problem's words replace the old; its code is read from those words alone."""
-    if not usable_place_text(correction.content):
+    if not usable_place_text(content):
         return [slot_set(PROBLEM, None)]
     code = (
-        code_of(correction.content)
+        code_of(content)
         or best_report_code(tracker.intent_ranking)
         or tracker.get_slot(SERVICE_CODE)
         or "other"
     )
-    dispatcher.utter(f"好的，问题改成「{correction.content}」（{SERVICE_NAMES[code]}）。")
+    dispatcher.utter(f"好的，问题改成「{content}」（{SERVICE_NAMES[code]}）。")
     return [
-        slot_set(PROBLEM, correction.content[:MAX_PROBLEM_TEXT]),
+        slot_set(PROBLEM, content[:MAX_PROBLEM_TEXT]),
         slot_set(SERVICE_CODE, code),
     ]
