@@ -41,7 +41,9 @@ _CUES: Final[tuple[tuple[str, str], ...]] = (
     ),
 )
 # A person's circumstances name the problem only when the danger is to that person.
-_PERSONAL: Final = re.compile(r"独居|孤寡|空巢|老年痴呆|痴呆|残疾|自闭|autism")
+_PERSONAL: Final = re.compile(
+    r"独居|孤寡|空巢|一个人(住|在家|过)|独自(住|在家|生活)|老年痴呆|痴呆|残疾|自闭|autism"
+)
 _PERSONAL_KINDS: Final = frozenset({"medical", "trapped", "missing_person", "self_harm"})
 _PATTERNS: Final = tuple((code, re.compile(regex, re.IGNORECASE)) for code, regex in _CUES)
 

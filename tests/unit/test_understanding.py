@@ -98,6 +98,9 @@ def test_around_a_danger_a_quarrel_a_site_or_a_persons_need_named_first_is_the_c
     assert understand("emergency_medical", hurt, site).service_code == "environment"
     alone = "楼下独居的爷爷摔倒在门口，喊他没反应"
     assert understand("emergency_medical", hurt, alone).service_code == "welfare"
+    leak_first = [("emergency_medical", 1.0), ("report_water_leak", 0.3)]
+    said = "对门一个人住的孃孃坐在屋头地上起不来，敲门半天才应"
+    assert understand("emergency_medical", leak_first, said).service_code == "welfare"
 
 
 def test_a_persons_need_does_not_name_the_problem_of_a_burning_building() -> None:
