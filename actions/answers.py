@@ -105,6 +105,9 @@ _YES = re.compile(
 )
 
 
+_SAID_TWICE = re.compile(r"^(对的|对头|是的|好的|要得|可以|对|是|好|行|嗯)(?:[，,\s]*\1)+")
+
+
 # A yes followed by thanks or a few words that say it again: 对的，谢谢你 / 对，停气.
 _YES_HEAD = re.compile(
     r"^(对|对的|对头|是|是的|是滴|好|好的|行|可以|没问题|没错|确认|要得|ok|okay|yes)"
@@ -120,6 +123,7 @@ MAX_RESTATED = 8
 def says_yes(text: str) -> bool:
     """A plain yes: 对的, 确认, 没问题，提交吧, 可以的; also with thanks or restated (对，停气)."""
     core = re.sub(r"[。.！!~～]+$", "", unicodedata.normalize("NFKC", text).strip())
+    core = _SAID_TWICE.sub(r"\1", core)  # 对的对的 / 好好好 / 是的是的
     if _YES.match(core) is not None:
         return True
     head = _YES_HEAD.match(core)

@@ -138,7 +138,16 @@ def test_a_correction_may_say_the_finer_place_is_not_known() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["对的，谢谢您", "好的，辛苦了", "是的，就是停气", "要得，麻烦你们了", "对，没问题"]
+    "text",
+    [
+        "对的，谢谢您",
+        "好的，辛苦了",
+        "是的，就是停气",
+        "要得，麻烦你们了",
+        "对，没问题",
+        "是的是的，多谢了",
+        "好好好！尽快哈！",
+    ],
 )
 def test_a_yes_with_thanks_or_said_again_is_a_yes(text: str) -> None:
     assert says_yes(text)
