@@ -21,7 +21,8 @@ _CUES: Final[tuple[tuple[str, str], ...]] = (
         r"(?<!电梯)(?<!电梯突然)(停电|断电|ting ?dian)|没(得|有)?电了|跳闸|电线杆.{0,3}倒|变压器|"
         r"电(线|表)箱|配电(房|箱|柜|室)|(电线|电缆).{0,4}(掉|断|垂)",
     ),
-    ("water_supply", r"停水|断水|没(得|有)?水(了|用|喝)|水压.{0,2}(小|低)"),
+    # tap water gone bad (浑, 有怪味) that made people ill is the supply to fix
+    ("water_supply", r"停水|断水|没(得|有)?水(了|用|喝)|水压.{0,2}(小|低)|自来(水|谁)(?!管)"),
     (
         "water_leak",
         r"漏水|渗水|水管.{0,3}(爆|破|裂|脱)|pipe.{0,3}(爆|burst)|水箱.{0,2}(破|爆|裂)|进水管.{0,2}脱",
@@ -32,8 +33,10 @@ _CUES: Final[tuple[tuple[str, str], ...]] = (
     (
         "dispute",
         r"(邻居|两家|两个司机|房东|租客|对门|楼上那家|楼下那家|业主和物业).{0,12}(吵|打(架|人|起来|起了|我|他|她)|骂|扯皮|理论|纠纷)|"
-        r"为了.{0,10}(吵|打)(起来|架)|抢(车位|停车位)|不给工资|拖欠工资|欠薪|讨薪|工钱",
+        r"为了.{0,10}(吵|打)(起来|架)|抢(车位|停车位)|不给工资|拖欠工资|欠.{0,6}工资|欠薪|讨薪|工钱",
     ),
+    # a manhole or a street light named around a danger is the public facility to fix
+    ("public_facility", r"窨井|井盖|下水井|检查井|路灯(杆)?"),
     # sites, shops and public hygiene (categories.md: environment)
     (
         "environment",
@@ -42,7 +45,7 @@ _CUES: Final[tuple[tuple[str, str], ...]] = (
 )
 # A person's circumstances name the problem only when the danger is to that person.
 _PERSONAL: Final = re.compile(
-    r"独居|孤寡|空巢|一个人(住|在家|过)|独自(住|在家|生活)|老年痴呆|痴呆|残疾|自闭|autism"
+    r"独居|孤寡|孤老|空巢|一个人(住|在家|过)|独自(住|在家|生活)|老年痴呆|痴呆|残疾|自闭|autism"
 )
 _PERSONAL_KINDS: Final = frozenset({"medical", "trapped", "missing_person", "self_harm"})
 _PATTERNS: Final = tuple((code, re.compile(regex, re.IGNORECASE)) for code, regex in _CUES)

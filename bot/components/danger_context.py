@@ -42,7 +42,7 @@ NOT_NOW = re.compile(
     r"等着.{0,3}(烧|着|垮|塌|出事)|比如|for example|"
     # a figure of speech: 我要杀人了 after 逼疯了
     r"逼疯|烦死|吵死|气死|心(头|里)(都)?(在)?(冒烟|冒火|着火|起火|在烧)|(着|起|失|冒)过(一次|一回|几次|两次)?(火|烟)|"
-    r"听说.{0,10}(那边|那里|别处|外头|新闻)|(我|老子)(都)?(要|想)(杀|砍)人|"
+    r"听说|(喉咙|嗓子|嘴巴|嘴).{0,4}冒烟|干得冒烟|离.{0,10}(都|还|很|挺)?远|(我|老子)(都)?(要|想)(杀|砍)人|"
     # a pet, not a person, is lost: 猫走丢了三天了 (the model's missing person is set aside)
     r"(狗|猫|宠物|鸟|鹦鹉|兔)(儿|子|咪|狗)?.{0,3}(走丢|走失|跑丢|不见|跑了)"
 )
@@ -50,7 +50,7 @@ NOT_NOW = re.compile(
 # Said once anywhere in a message, these take it all out of the present: a joke
 # (说着玩的), or a question of what one should do if it happened (万一着火了是打119还是?).
 NOT_NOW_MESSAGE = re.compile(
-    r"说着玩|开玩笑|开个玩笑|逗你|打错(字)?了|虚惊一场|以为.{0,16}(原来|结果是|其实)|"
+    r"说着玩|开玩笑|开个玩笑|逗你|打错(字)?了|虚惊一场|(以为|第一反应是).{0,16}(原来|结果是|其实)|第一反应是.{0,30}结果.{0,8}发现是|"
     # a rumour asked about, a question of what is handled: 在传…是真的吗, 能处理着火的事情不
     r"朋友圈|网上.{0,4}(传|说)|在传|是(不是)?真的(吗|哦|不)|(能|可以|会)(处理|管).{0,8}的事(情)?|还是只能|"
     # asking whether what one sees is normal: 烟囱往外冒烟，这个正常吗
@@ -65,6 +65,16 @@ RESOLVED_AFTER = re.compile(
     r"(已经|都)(来)?(换|修|处理|弄)(了|好了)|已经和好|和好了|没(有)?危险了|没得危险了|(人|都)(是|已经)?救出来了|已经灭了|火灭了|出院|"
     r"(已经|都)(来)?修好了|止住了|(已经|也)干了|已经(被)?(警察)?带走|已经处理(了|好)|(已经)?找到了|找回来了|(劝|救)(下来|上来)了"
 )
+# Said anywhere in a message, these end one kind of danger only: the power cut off ends
+# water meeting electricity (灯我已经拆了电也断了), the main valve shut ends a flood.
+OVER_FOR: dict[str, re.Pattern[str]] = {
+    "emergency_electric_water": re.compile(
+        r"^(?!.*(不确定|不晓得|还有没有电|还(在)?(冒|打)火|还带电|还在冒))"
+        r".*((电|电源|电闸|总闸)(我|也|都|已经|已){1,3}(断|拉|关|切)(了|掉)|"
+        r"(已经|我)(把)?(总闸|电闸|闸)(拉|关)(了|掉))"
+    ),
+    "emergency_flood": re.compile(r"(总阀|阀门|水阀|总闸).{0,4}(也|都|已经)?关(了|好|上)|止住了"),
+}
 # A danger word with a denial inside the match: 燃气没味道, 插座没有冒烟
 DENIED_INSIDE = re.compile(r"没有|没得|莫得|没(?![开用过气呼反人])|不是|并非")
 # A danger word marked as an experience (晕倒过一次, 闻到过): not now.

@@ -35,6 +35,7 @@ from bot.components.danger_context import (
     NEGATION_BEFORE,
     NOT_NOW,
     NOT_NOW_MESSAGE,
+    OVER_FOR,
     PINYIN_NEGATION_BEFORE,
     PINYIN_NOT_NOW,
     RESOLVED_AFTER,
@@ -115,6 +116,8 @@ def danger_intent(text: str) -> str | None:
         joined = clause.replace(" ", "")
         if found is None and joined != clause and not PINYIN_NOT_NOW.search(joined):
             found = _present_danger(joined, PINYIN_PATTERNS, PINYIN_NEGATION_BEFORE)
+        if found is not None and (over := OVER_FOR.get(found)) and over.search(cleaned):
+            continue  # that danger is made safe (the power cut off, the valve shut)
         if found in PROPERTY_ONLY:
             property_only = property_only or found  # a danger to people may come later
         elif found is not None:
