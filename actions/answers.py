@@ -167,7 +167,7 @@ def names_landmark(text: str) -> bool:
 
 # An estate or building after a town: 翠湖花园3栋, 华福小区2单元.
 _ESTATE = re.compile(
-    r"[\u4e00-\u9fffA-Za-z]{2,8}?(小区|花园|苑|家园|大厦|公寓|新村|名居|华庭|华府|山庄|公馆|宿舍|邸|园|庭|轩|阁|府)"
+    r"[\u4e00-\u9fffA-Za-z]{2,8}?(小区|花园|苑|家园|大厦|公寓|新村|名居|华庭|华府|山庄|公馆|宿舍|邸|园|庭|轩|阁|府|(?<!社区)(?<!村)居)"
     r"([\dA-Za-z一二三四五六七八九十]+(栋|幢|号楼|单元|楼|号|室)){0,4}"
 )
 
@@ -181,7 +181,12 @@ def estate_in(text: str, known_names: tuple[str, ...]) -> str | None:
     for name in sorted(known_names, key=len, reverse=True):
         if name and estate.startswith(name):
             estate = estate.removeprefix(name)
+    estate = _ESTATE_LEAD.sub("", estate)
     return estate if len(_CJK.findall(estate)) >= MIN_ANSWER_CHARACTERS else None
+
+
+# Words that only introduce the estate's name: 小区叫翠湖雅居, 我们那个小区是锦绣华庭.
+_ESTATE_LEAD = re.compile(r"^(的)?(我们|我家)?(那个|这个)?(小区|楼盘)(名字)?(叫做?|是|名叫)")
 
 
 _DIGIT_RUN = re.compile(r"\+?\d[\d\s\-－—–()（）]{5,}\d")

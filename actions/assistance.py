@@ -165,6 +165,24 @@ class OutOfScope:
         return []
 
 
+class Capabilities:
+    """What 智慧杨 does, unless the question is really about the resident's 办结 ticket.
+
+    "你们怎么就显示处理完了" reads like a question about the service; said after a
+    ticket was resolved, it reopens that ticket.
+    """
+
+    name = "action_capabilities"
+
+    def __init__(self, context: ActionContext) -> None:
+        self._context = context
+
+    def run(self, dispatcher: Dispatcher, tracker: Tracker) -> list[Event]:
+        if not answered_as_followup(self._context, dispatcher, tracker):
+            dispatcher.utter(response="utter_capabilities")
+        return []
+
+
 def answered_as_followup(context: ActionContext, dispatcher: Dispatcher, tracker: Tracker) -> bool:
     """Answer a question about the resident's own tickets, if the message is one."""
     return answer_followup(context.desk, tracker, dispatcher)

@@ -1,6 +1,13 @@
 """Every custom action, built with its collaborators."""
 
-from actions.assistance import Fallback, Handoff, OutOfScope, RateTicket, TicketStatus
+from actions.assistance import (
+    Capabilities,
+    Fallback,
+    Handoff,
+    OutOfScope,
+    RateTicket,
+    TicketStatus,
+)
 from actions.context import ActionContext
 from actions.framework import Action, ActionExecutor
 from actions.report_form import ValidateReportForm
@@ -24,6 +31,7 @@ def build_executor(context: ActionContext) -> ActionExecutor:
         Handoff(context),
         RateTicket(context),
         OutOfScope(context),
+        Capabilities(context),
         Fallback(context),
     ]
     return ActionExecutor(actions)

@@ -63,6 +63,8 @@ def read_place(
     if resolution.status is MatchStatus.AMBIGUOUS:
         codes = [p.code for p in resolution.candidates]
         return [slot_set(PLACE_CANDIDATES, codes), *place_attempt(tracker), *side]
+    if interrupts and not facts.place_found:
+        return side  # a person, a cancel or a greeting asked for: never a place
     # In an emergency the town goes now, whatever was said about the community.
     if town_code is not None and (
         tracker.get_slot(EMERGENCY) or usable_place_text(facts.text) or means_unknown(facts.text)
