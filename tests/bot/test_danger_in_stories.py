@@ -40,6 +40,10 @@ from bot.components.emergency_rules import danger_intent  # noqa: E402
         ("暴雨把人行桥的台阶底下冲空了，走上去在晃", "emergency_collapse"),
         ("那堵围墙明显往外歪了，下面天天有娃娃走", "emergency_collapse"),
         ("楼顶的广告牌随时要掉下来", "emergency_collapse"),
+        # people made ill by the tap water, an alarm in English, a structure coming down whole
+        ("水管里的水一股怪味，隔壁几个娃娃喝了之后都在吐", "emergency_medical"),
+        ("厨房的gas alarm一直嘀嘀叫", "emergency_gas_leak"),
+        ("三楼的雨棚整块掉下来了，上面还在往下掉碎玻璃", "emergency_collapse"),
     ],
 )
 def test_dangers_told_in_other_words(text: str, intent: str) -> None:
@@ -62,6 +66,12 @@ def test_dangers_told_in_other_words(text: str, intent: str) -> None:
         "我妈早上晕倒了一下，现在缓过来了，想问社区医生几点上班",
         "锅里的油烧起来了，已经拿锅盖盖灭了，墙熏黑了一块",
         "楼上两口子昨晚打架，现在没得事了，就是想请社区调解一下",
+        # hearsay, a figure of speech, a danger made safe, a danger kept at a distance
+        "听说隔壁小区有人在楼道里打架，我们这边的监控能不能修一下",
+        "停水三天了，嗓子都干得冒烟了",
+        "楼上漏水滴到吸顶灯上，电闸我已经拉了，现在就是在滴水",
+        "热水器的管子爆了，总阀已经关上了，地上积了一层水要人来修",
+        "墙角在渗水，还好离插座都还远",
     ],
 )
 def test_over_rumoured_or_figurative_danger_is_not_one(text: str) -> None:
