@@ -6,6 +6,7 @@ the training data, the development sets and the issue reports.
 """
 
 import httpx
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.e2e.conftest import Resident, staff_resolves
@@ -20,30 +21,26 @@ def _filed_and_resolved(resident: Resident, client: httpx.Client, token: str, sa
     return number
 
 
-def test_it_came_back_the_same_reopens_the_ticket(
+@pytest.mark.parametrize(
+    ("report", "complaint"),
+    [
+        (
+            "天宝路社区巷子里的路灯坏了，电话13812345678",
+            "说是修好了嘛，今晚上又黑起了，跟修之前一模一样",
+        ),
+        ("天宝路社区我家门口下水道堵了，电话13812345678", "你们咋个就显示处理完了？水还是漫起的"),
+    ],
+)
+def test_saying_it_is_not_fixed_reopens_the_ticket(
+    report: str,
+    complaint: str,
     resident: Resident,
     client: httpx.Client,
     operator_token: str,
     session_factory: sessionmaker[Session],
 ) -> None:
-    number = _filed_and_resolved(
-        resident, client, operator_token, "天宝路社区巷子里的路灯坏了，电话13812345678"
-    )
-    resident.says("说是修好了嘛，今晚上又黑起了，跟修之前一模一样")
-    assert number in resident.text and "重办" in resident.text
-    assert only_ticket(session_factory, resident).status == "reopened"
-
-
-def test_asking_why_it_was_closed_reopens_the_ticket(
-    resident: Resident,
-    client: httpx.Client,
-    operator_token: str,
-    session_factory: sessionmaker[Session],
-) -> None:
-    number = _filed_and_resolved(
-        resident, client, operator_token, "天宝路社区我家门口下水道堵了，电话13812345678"
-    )
-    resident.says("你们咋个就显示处理完了？水还是漫起的")
+    number = _filed_and_resolved(resident, client, operator_token, report)
+    resident.says(complaint)
     assert number in resident.text and "重办" in resident.text
     assert only_ticket(session_factory, resident).status == "reopened"
 
