@@ -11,7 +11,12 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-from api.desk.types import find_mobile, find_ticket_number, looks_like_correction
+from api.desk.types import (
+    CORRECTION_WORDS,
+    find_mobile,
+    find_ticket_number,
+    looks_like_correction,
+)
 
 
 class Field(StrEnum):
@@ -40,10 +45,7 @@ class Correction:
 
 # The new value follows the last of these words: "不是停水，是水管爆了" -> "水管爆了".
 _CONTENT_START = re.compile(
-    r"(不对|说错了?|搞错了?|弄错了?|写错了?|打错了?|填错了?|讲错了?|错了|等一下|等等|等哈|"
-    r"稍等|更正(一下)?|改一下|改成|改为|应该是|重新说|我是说|(哦|噢|喔|啊)不(?![是要用会能行好对])|不不|"
-    r"口误|说反了|搞混了|纠正(一下)?|重说|没说清楚|说得不对|其实|而是|"
-    r"(?<![老就还但可总真要于凡若倒硬算正只也都像])是)"
+    rf"(({CORRECTION_WORDS})(了|一下)?|其实|而是|(?<![老就还但可总真要于凡若倒硬算正只也都像])是)"
 )
 _FIELD_WORDS: tuple[tuple[Field, re.Pattern[str]], ...] = (
     (Field.PHONE, re.compile(r"电话|号码|手机|手机号")),
@@ -89,6 +91,13 @@ _NOT_AN_ANSWER = re.compile(
 )
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def chinese_characters(text: str) -> int:
+    """How many Chinese characters a text holds (punctuation, digits and letters not counted)."""
+    return len(_CJK.findall(text))
+
+
 MIN_ANSWER_CHARACTERS = 2
 
 
@@ -139,7 +148,7 @@ def usable_place_text(text: str) -> bool:
     """Free text that can stand as a place: words, not a number, a yes or a greeting."""
     if find_mobile(text) or find_ticket_number(text) or is_bare_reply(text):
         return False
-    return len(_CJK.findall(text)) >= MIN_ANSWER_CHARACTERS
+    return chinese_characters(text) >= MIN_ANSWER_CHARACTERS
 
 
 _DECLINE_PLACE = re.compile(
@@ -182,7 +191,7 @@ def estate_in(text: str, known_names: tuple[str, ...]) -> str | None:
         if name and estate.startswith(name):
             estate = estate.removeprefix(name)
     estate = _ESTATE_LEAD.sub("", estate)
-    return estate if len(_CJK.findall(estate)) >= MIN_ANSWER_CHARACTERS else None
+    return estate if chinese_characters(estate) >= MIN_ANSWER_CHARACTERS else None
 
 
 # Words that only introduce the estate's name: 小区叫翠湖雅居, 我们那个小区是锦绣华庭.

@@ -7,11 +7,17 @@ asks again what it was asking, or reads the report back again.
 """
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 
-from actions.answers import Correction, Field, estate_in, usable_place_text
+from actions.answers import (
+    Correction,
+    Field,
+    chinese_characters,
+    estate_in,
+    usable_place_text,
+)
 from actions.framework import Dispatcher, Event, Tracker, slot_set
 from actions.report_slots import (
     CONFIRM,
@@ -23,7 +29,9 @@ from actions.report_slots import (
     PLACE_CODE,
     PROBLEM,
     SERVICE_CODE,
+    MessageFacts,
     place_events,
+    problem_words,
     town_estate_events,
 )
 from api.catalogue import SERVICE_NAMES, best_report_code
@@ -38,7 +46,6 @@ from api.desk.types import (
 
 MAX_PROBLEM_TEXT = 500
 MIN_PROBLEM_WORDS = 3
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 ASK_WHICH = "好的，您要改的是问题、地点还是电话？直接说改成什么就行，比如「地点是西郊二村社区」。"
 
 
@@ -73,37 +80,38 @@ def correction_fields(
     return {correction.field: content} if correction.field else {}
 
 
-# Words that only lead into a place or a phone: 我住在, 地址是, location:, 电话.
+# Words left at the end once the place is gone: 我住在, 地址是, location:, phone.
 _LEAD_OUT = re.compile(
     r"[\s，,。.;；、:：!！]*((我|我们)?(家)?(住在|住|就在|在)|(地址|地点|位置|地方)(是|在)?|"
-    r"location|address|phone|tel|(我的)?(电话|手机|号码)(是|号)?)?[\s，,。.;；、:：!！]*$",
+    r"location|address|phone|tel)?[\s，,。.;；、:：!！]*$",
     re.IGNORECASE,
 )
+# Words that only say where: what is left of "我们小区归…社区管" once these go is no problem.
 _PLACE_TALK = re.compile(
     r"我们|我家|我|小区|社区|街道|镇|村|归|管|属于|那边|这边|那里|这里|位置|地址|地点|"
     r"楼栋|栋|单元|号|的|在|是|住|就|哈|嘛|哦|啊|呀|了"
 )
-_NUMBER_RUN = re.compile(r"\+?\d[\d\s\-－—–()（）]{6,}\d")
 
 
 def _problem_besides(content: str, resolution: Resolution) -> str | None:
     """What the correction says besides its place and phone: a new problem's words, or None."""
-    words = _NUMBER_RUN.sub("，", unicodedata.normalize("NFKC", content))
-    place = resolution.place
-    names = [place.name, place.town_name or "", place.label] if place is not None else []
-    for name in sorted(filter(None, names), key=len, reverse=True):
-        words = words.replace(name, "，")
+    facts = MessageFacts(
+        text=content, phone=find_mobile(content), resolution=resolution, location=None
+    )
+    words = problem_words(facts)
+    if words is None:
+        return None
     previous = None
     while previous != words:  # lead-ins left at the end once the place is gone
         previous, words = words, _LEAD_OUT.sub("", words)
-    estate = estate_in(words, tuple(filter(None, names)))
+    place = resolution.place
+    estate = estate_in(words, (place.name, place.label) if place is not None else ())
     if estate:
         words = words.replace(estate, "，")
     words = words.strip(" ，,。.;；、:：!！的")
-    telling = _PLACE_TALK.sub("", words)  # 我们小区归…管 says where, not what is wrong
-    if len(_CJK.findall(words)) < MIN_PROBLEM_WORDS or len(_CJK.findall(telling)) < 2:
+    if chinese_characters(words) < MIN_PROBLEM_WORDS:
         return None
-    return words
+    return words if chinese_characters(_PLACE_TALK.sub("", words)) >= 2 else None
 
 
 def apply_correction(
@@ -119,12 +127,13 @@ def apply_correction(
     report is always read back once more before it is filed.
     """
     correction, resolution = _known_place_first(correction, gazetteer)
-    fields = correction_fields(correction, resolution, tracker, code_of)
+    read_code = cache(code_of)  # the new problem's words are parsed once, not twice
+    fields = correction_fields(correction, resolution, tracker, read_code)
     if not fields:
         return None
     events: list[Event] = []
     if Field.PROBLEM in fields:
-        events += _problem(fields[Field.PROBLEM], dispatcher, tracker, code_of)
+        events += _problem(fields[Field.PROBLEM], dispatcher, tracker, read_code)
     if Field.PLACE in fields:
         moved = replace(correction, content=fields[Field.PLACE])
         events += _place(moved, resolution, gazetteer, dispatcher)

@@ -215,7 +215,7 @@ def problem_words(facts: MessageFacts) -> str | None:
     if place is not None and facts.place_found:
         for name in sorted({place.name, place.town_name or "", place.label}, key=len, reverse=True):
             if name:
-                text = text.replace(name, "", 1)
+                text = text.replace(name, "")  # every mention: 福寿社区，福寿社区
     text = _EDGE_PUNCTUATION.sub("", text)
     characters = sum("\u4e00" <= char <= "\u9fff" for char in text)
     return text if characters >= MIN_PROBLEM_CHARACTERS else None

@@ -9,7 +9,7 @@ the registry, mobile numbers, ticket numbers and the words of a correction.
 from dataclasses import dataclass
 from datetime import datetime
 
-from api.conversations.corrections import looks_like_correction
+from api.conversations.corrections import CORRECTION_WORDS, looks_like_correction
 from api.privacy import mask_phone, mask_phones_in
 from api.stations.gazetteer import Gazetteer, MatchStatus, Place, Resolution
 from api.stations.models import StationLevel, level_of_code
@@ -18,6 +18,7 @@ from api.tickets.numbers import find_ticket_number
 from api.tickets.schemas import NewReport
 
 __all__ = [
+    "CORRECTION_WORDS",
     "MOBILE_IN_TEXT",
     "DeskUnavailableError",
     "FiledReport",

@@ -249,6 +249,13 @@ DANGER_PATTERNS: tuple[DangerPattern, ...] = (
     ),
 )
 
+# Read across the whole message, not clause by clause: someone who lives alone does not
+# answer the door or the phone (独居的老汉儿三天没出门了，…，敲门也莫得人应).
+ALONE_NO_ANSWER = re.compile(
+    r"(独居|一个人住|一个人在家|孤寡|空巢).{0,80}"
+    r"(敲门|喊|叫|打(他|她)?(的)?电话).{0,12}(没|莫|不)(得|有)?(人)?(应|开|接|答应|回)"
+)
+
 # Pinyin typed with spaces, read with the spaces taken out: "zhao huo le", "rq xie lou".
 PINYIN_PATTERNS: tuple[DangerPattern, ...] = (
     _p(

@@ -40,7 +40,12 @@ from bot.components.danger_context import (
     PINYIN_NOT_NOW,
     RESOLVED_AFTER,
 )
-from bot.components.danger_patterns import DANGER_PATTERNS, PINYIN_PATTERNS, DangerPattern
+from bot.components.danger_patterns import (
+    ALONE_NO_ANSWER,
+    DANGER_PATTERNS,
+    PINYIN_PATTERNS,
+    DangerPattern,
+)
 
 INTENT_RANKING_KEY = "intent_ranking"
 RULE_CONFIDENCE = 1.0
@@ -123,14 +128,6 @@ def danger_intent(text: str) -> str | None:
         elif found is not None:
             return found
     return property_only
-
-
-# Someone who lives alone does not answer the door or the phone: told over several
-# clauses (独居的老汉儿三天没出门了，…，敲门也莫得人应), so read across the message.
-ALONE_NO_ANSWER = re.compile(
-    r"(独居|一个人住|一个人在家|孤寡|空巢).{0,80}"
-    r"(敲门|喊|叫|打(他|她)?(的)?电话).{0,12}(没|莫|不)(得|有)?(人)?(应|开|接|答应|回)"
-)
 
 
 # Dangers to property alone: a danger to people told in the same message
