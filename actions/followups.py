@@ -22,7 +22,8 @@ ASKS_ABOUT_TICKET = re.compile(
     r"多久(能|会|才|可以)?(来|到|修|处理|联系|上门)|好久(来|到|修|上门)|"
     r"(怎么|咋个?|为啥)还没(人|有人)?(来|修|处理|联系|管)|还没(有)?人(来|联系|管|处理)|"
     r"有没有人(管|处理|来)|上(回|次)(报|反映|说|登记)的|之前(报|反映|登记)的|前(天|几天)(报|反映|说)的|"
-    r"ticket|工单"
+    # in English or by name, not "提个工单" (a new report): 我的ticket number是多少, 工单到哪了
+    r"ticket ?(number|no|号|进度|status)|(工单|ticket).{0,4}(到哪|怎么样|咋样|进度|状态|处理得)"
 )
 # Said about a ticket marked 办结, these mean it is not done, whatever problem they name.
 NOT_DONE = re.compile(

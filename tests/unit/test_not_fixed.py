@@ -1,10 +1,11 @@
-"""Which 办结 ticket a message says is not fixed (no model needed)."""
+"""Questions about the resident's own tickets: which 办结 ticket is not fixed, what asks
+after a ticket (no model needed)."""
 
 from datetime import datetime
 
 import pytest
 
-from actions.followups import not_fixed_ticket
+from actions.followups import ASKS_ABOUT_TICKET, not_fixed_ticket
 from api.desk.types import TicketView
 
 
@@ -41,3 +42,15 @@ def test_weaker_words_reopen_only_a_ticket_of_the_same_problem() -> None:
 def test_nothing_is_reopened_without_a_resolved_ticket_or_a_complaint() -> None:
     assert not_fixed_ticket("凭啥子就结案了", [], None) is None
     assert not_fixed_ticket("谢谢你们，修得很好", [LIGHT], None) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["我的ticket number是多少？", "那个工单到哪一步了", "工单处理得咋样了"]
+)
+def test_asking_after_a_ticket_by_name_is_a_follow_up(text: str) -> None:
+    assert ASKS_ABOUT_TICKET.search(text)
+
+
+@pytest.mark.parametrize("text", ["帮我提个工单，楼上漏水了", "我想开个ticket，路灯坏了"])
+def test_asking_for_a_new_ticket_is_not(text: str) -> None:
+    assert ASKS_ABOUT_TICKET.search(text) is None
